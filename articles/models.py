@@ -1,0 +1,182 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from markdownx.models import MarkdownxField
+from taggit.managers import TaggableManager
+
+from articles.markdown import reading_time_minutes, render_markdown, summarize
+
+SLUG_MAX_LENGTH = 120
+
+
+def unique_slug(model, text, *, fallback, exclude_pk=None, max_length=SLUG_MAX_LENGTH):
+    """A readable slug for `text` (Japanese kept), made unique in `model` with -2, -3, …
+
+    Text with nothing sluggable (e.g. only punctuation) falls back to `fallback`.
+    """
+    base = slugify(text, allow_unicode=True)[:max_length].strip("-") or fallback
+    others = model._default_manager.exclude(pk=exclude_pk)
+    candidate, number = base, 1
+    while others.filter(slug=candidate).exists():
+        number += 1
+        suffix = f"-{number}"
+        candidate = base[: max_length - len(suffix)] + suffix
+    return candidate
+
+
+class Category(models.Model):
+    name = models.CharField("名前", max_length=100, unique=True)
+    slug = models.SlugField("スラッグ", max_length=SLUG_MAX_LENGTH, unique=True, allow_unicode=True, blank=True)
+    description = models.TextField("説明", blank=True)
+    position = models.PositiveSmallIntegerField("表示順", default=100, help_text="小さいほど先に表示されます。")
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = "カテゴリ"
+        verbose_name_plural = "カテゴリ"
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Category, self.name, fallback="category", exclude_pk=self.pk)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:category", kwargs={"slug": self.slug})
+
+
+class Author(models.Model):
+    """A byline. Often a desk (ALLFORCES編集部) rather than a person, so the user link is optional."""
+
+    name = models.CharField("表示名", max_length=100, unique=True)
+    slug = models.SlugField("スラッグ", max_length=SLUG_MAX_LENGTH, unique=True, allow_unicode=True, blank=True)
+    bio = models.TextField("紹介文", blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="ユーザーアカウント",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="author_profile",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "著者"
+        verbose_name_plural = "著者"
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Author, self.name, fallback="author", exclude_pk=self.pk)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """The one definition of what readers may see: a live status and a publication time reached."""
+        return self.filter(status__in=Article.LIVE_STATUSES, published_at__lte=timezone.now())
+
+    def for_listing(self):
+        return self.select_related("author", "category").order_by("-published_at", "-pk")
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "下書き"
+        IN_REVIEW = "in_review", "レビュー待ち"
+        CHANGES_REQUESTED = "changes_requested", "差し戻し"
+        APPROVED = "approved", "承認済み"
+        SCHEDULED = "scheduled", "予約公開"
+        PUBLISHED = "published", "公開中"
+        UNPUBLISHED = "unpublished", "非公開"
+
+    LIVE_STATUSES = (Status.SCHEDULED, Status.PUBLISHED)
+
+    title = models.CharField("タイトル", max_length=200)
+    slug = models.SlugField(
+        "スラッグ",
+        max_length=SLUG_MAX_LENGTH,
+        unique=True,
+        allow_unicode=True,
+        blank=True,
+        help_text="URL に使われます。空欄ならタイトルから作られます（日本語可）。",
+    )
+    body = MarkdownxField("本文（Markdown）")
+    body_html = models.TextField("本文 HTML", editable=False, default="")
+    excerpt = models.TextField(
+        "抜粋", blank=True, help_text="一覧と検索結果、SNS の説明文に使われます。空欄なら最初の段落から作られます。"
+    )
+    summary = models.TextField("要約", editable=False, default="")
+    hero_image = models.ImageField("アイキャッチ画像", upload_to="heroes/%Y/%m/", blank=True)
+    hero_image_alt = models.CharField("アイキャッチ画像の代替テキスト", max_length=200, blank=True)
+    author = models.ForeignKey(Author, verbose_name="著者", on_delete=models.PROTECT, related_name="articles")
+    category = models.ForeignKey(
+        Category,
+        verbose_name="メインカテゴリ",
+        on_delete=models.PROTECT,
+        related_name="primary_articles",
+        help_text="パンくずリストと一覧に表示されるカテゴリです。",
+    )
+    secondary_categories = models.ManyToManyField(
+        Category, verbose_name="その他のカテゴリ", blank=True, related_name="secondary_articles"
+    )
+    tags = TaggableManager("タグ", blank=True)
+    status = models.CharField("状態", max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    published_at = models.DateTimeField("公開日時", null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField("作成日時", auto_now_add=True)
+    updated_at = models.DateTimeField("更新日時", auto_now=True)
+    reading_time = models.PositiveSmallIntegerField("読了時間（分）", editable=False, default=0)
+    source_name = models.CharField(
+        "取り込み元ファイル", max_length=255, blank=True, editable=False, help_text="Jekyll から取り込んだファイル名。"
+    )
+    source_checksum = models.CharField(max_length=64, blank=True, editable=False)
+    permalink = models.CharField(
+        "旧パーマリンク", max_length=500, blank=True, help_text="旧サイトの URL。リダイレクトに使われます。"
+    )
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        verbose_name = "記事"
+        verbose_name_plural = "記事"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_name"], condition=~models.Q(source_name=""), name="unique_article_source_name"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Article, self.title, fallback="article", exclude_pk=self.pk)
+        self.body_html = render_markdown(self.body)
+        self.reading_time = reading_time_minutes(self.body_html)
+        self.summary = self.excerpt.strip() or summarize(self.body_html)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def is_published(self):
+        """Mirrors ArticleQuerySet.published() for one article."""
+        return (
+            self.status in self.LIVE_STATUSES and self.published_at is not None and self.published_at <= timezone.now()
+        )
+
+    def all_categories(self):
+        """The primary category first, then the others (prefetch `secondary_categories` for lists)."""
+        others = [c for c in self.secondary_categories.all() if c.pk != self.category_id]
+        return [self.category, *others]

@@ -1,0 +1,14 @@
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SHARED_SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "samples" / "000_e095b20dff1ae5fa.txt"
+
+
+@pytest.fixture
+def shared_sample():
+    """The real archive post from ../shared; absent on machines without ../shared."""
+    if not SHARED_SAMPLE.exists():
+        pytest.skip("../shared/samples is not present beside this checkout")
+    return SHARED_SAMPLE

@@ -1,0 +1,229 @@
+import datetime as dt
+import shutil
+from io import StringIO
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from articles.importers.jekyll import PostParseError, clean_jekyll_markup, find_post_files, parse_post
+from articles.models import Article
+from tests.conftest import FIXTURES
+
+JEKYLL = FIXTURES / "jekyll"
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+def run_import(*paths, dry_run=False):
+    out, err = StringIO(), StringIO()
+    args = [str(path) for path in paths] + (["--dry-run"] if dry_run else [])
+    try:
+        call_command("import_jekyll", *args, stdout=out, stderr=err, verbosity=0)
+    except CommandError as error:
+        return out.getvalue(), err.getvalue(), error
+    return out.getvalue(), err.getvalue(), None
+
+
+# --- parsing, no database -------------------------------------------------------------------
+
+
+def test_front_matter_fields_are_mapped():
+    post = parse_post(JEKYLL / "good" / "2024-03-05-chip-outlook.md")
+
+    assert post.title == "半導体の見通し"
+    assert post.published_at == dt.datetime(2024, 3, 5, 10, 0, tzinfo=TOKYO)
+    assert post.categories == ("技術動向", "投資分析")  # space-separated string
+    assert post.tags == ("半導体", "AI")
+    assert post.author == "ALLFORCES テクノロジー班"
+    assert post.excerpt == "半導体市場の見通しを短くまとめます。"
+    assert post.reading_time == 3
+    assert post.permalink == "/2024/03/05/chip-outlook.html"
+    assert post.slug == "chip-outlook"  # from the file name
+    assert not post.is_draft
+
+
+def test_liquid_and_kramdown_are_made_harmless():
+    body = parse_post(JEKYLL / "good" / "2024-03-05-chip-outlook.md").body
+
+    assert "{%" not in body.replace("{% raw %}", "")
+    assert "{: .lead}" not in body
+    assert "include ad.html" not in body
+    assert '```python\nprint("")\n```' in body
+    assert "テンプレートの例: {{ page.title }}" in body  # {% raw %} content is kept verbatim
+
+
+def test_date_falls_back_to_file_name_in_tokyo_time_and_singular_keys_are_read():
+    post = parse_post(JEKYLL / "good" / "nested" / "2024-04-01-from-filename.markdown")
+
+    assert post.published_at == dt.datetime(2024, 4, 1, 0, 0, tzinfo=TOKYO)
+    assert post.categories == ("市場レポート",)
+    assert post.tags == ("金利", "為替")
+    assert post.author == ""
+
+
+def test_published_false_is_a_draft_and_slug_is_taken_from_front_matter():
+    post = parse_post(JEKYLL / "good" / "nested" / "draft-post.txt")
+
+    assert post.is_draft
+    assert post.published_at is None
+    assert post.slug == "my-draft"
+
+
+@pytest.mark.parametrize(
+    ("date", "expected"),
+    [
+        ("2025-12-21 16:39:02 +0000", dt.datetime(2025, 12, 22, 1, 39, 2, tzinfo=TOKYO)),
+        ("2025-12-21 16:39:02 -0500", dt.datetime(2025, 12, 22, 6, 39, 2, tzinfo=TOKYO)),
+        ("2025-12-21T16:39:02Z", dt.datetime(2025, 12, 22, 1, 39, 2, tzinfo=TOKYO)),
+        ("2025-12-21T16:39:02+09:00", dt.datetime(2025, 12, 21, 16, 39, 2, tzinfo=TOKYO)),
+        ("2025-12-21 16:39", dt.datetime(2025, 12, 21, 16, 39, tzinfo=TOKYO)),
+        ("2025-12-21", dt.datetime(2025, 12, 21, 0, 0, tzinfo=TOKYO)),
+    ],
+)
+def test_dates_keep_their_offset(tmp_path, date, expected):
+    path = tmp_path / "post.md"
+    path.write_text(f'---\ntitle: "t"\ndate: {date}\n---\n\nbody\n', encoding="utf-8")
+
+    assert parse_post(path).published_at == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("bad-yaml.md", "YAML が壊れています"),
+        ("no-title.md", "title がありません"),
+        ("bad-date.md", "date を日時として読めません"),
+        ("not-utf8.md", "UTF-8 ではありません"),
+        ("no-date.md", "日付がありません"),
+    ],
+)
+def test_broken_files_are_refused_with_a_reason(name, reason):
+    with pytest.raises(PostParseError, match=reason):
+        parse_post(JEKYLL / "broken" / name)
+
+
+def test_folders_are_searched_recursively_for_front_matter_files_only():
+    names = sorted(path.name for path in find_post_files([JEKYLL / "good"]))
+
+    assert names == ["2024-03-05-chip-outlook.md", "2024-04-01-from-filename.markdown", "draft-post.txt"]
+
+
+def test_clean_jekyll_markup_leaves_plain_markdown_alone():
+    text = "## 見出し\n\n本文と `{code}` です。\n"
+
+    assert clean_jekyll_markup(text) == text
+
+
+# --- the command ----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_import_creates_articles_with_categories_tags_author_and_status():
+    out, _, error = run_import(JEKYLL / "good")
+
+    assert error is None
+    assert "新規 3 / 更新 0 / 変更なし 0 / 失敗 0" in out
+    chip = Article.objects.get(slug="chip-outlook")
+    assert [c.name for c in chip.all_categories()] == ["技術動向", "投資分析"]
+    assert sorted(chip.tags.names()) == ["AI", "半導体"]
+    assert chip.author.name == "ALLFORCES テクノロジー班"
+    assert chip.status == Article.Status.PUBLISHED
+    assert chip.is_published()
+    default_author = Article.objects.get(title="ファイル名から日付を取る記事").author
+    assert default_author.name == "ALLFORCES編集部"
+    draft = Article.objects.get(slug="my-draft")
+    assert draft.status == Article.Status.DRAFT
+    assert draft.category.name == "未分類"
+    assert set(Article.objects.published().values_list("slug", flat=True)) == {
+        "chip-outlook",
+        "from-filename",
+    }
+
+
+@pytest.mark.django_db
+def test_a_second_import_changes_nothing():
+    run_import(JEKYLL / "good")
+    before = list(Article.objects.values_list("pk", "updated_at"))
+
+    out, _, error = run_import(JEKYLL / "good")
+
+    assert error is None
+    assert "新規 0 / 更新 0 / 変更なし 3 / 失敗 0" in out
+    assert list(Article.objects.values_list("pk", "updated_at")) == before
+
+
+@pytest.mark.django_db
+def test_an_edited_file_updates_its_article(tmp_path):
+    source = tmp_path / "2024-03-05-chip-outlook.md"
+    shutil.copy(JEKYLL / "good" / "2024-03-05-chip-outlook.md", source)
+    run_import(source)
+    source.write_text(source.read_text(encoding="utf-8").replace("半導体の見通し", "半導体の新しい見通し"), "utf-8")
+
+    out, _, _ = run_import(source)
+
+    assert "新規 0 / 更新 1" in out
+    article = Article.objects.get()
+    assert article.title == "半導体の新しい見通し"
+    assert article.slug == "chip-outlook"
+
+
+@pytest.mark.django_db
+def test_broken_files_are_named_while_the_rest_import():
+    out, err, error = run_import(JEKYLL / "broken", JEKYLL / "good")
+
+    assert isinstance(error, CommandError)
+    assert "新規 3 / 更新 0 / 変更なし 0 / 失敗 5" in out
+    for name in ("bad-yaml.md", "no-title.md", "bad-date.md", "not-utf8.md", "no-date.md"):
+        assert name in err
+    assert "title がありません" in err
+    assert Article.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_dry_run_reports_without_writing():
+    out, _, error = run_import(JEKYLL / "good", dry_run=True)
+
+    assert error is None
+    assert "[dry-run]" in out
+    assert "新規 3" in out
+    assert Article.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_missing_path_is_an_error():
+    _, _, error = run_import(JEKYLL / "does-not-exist")
+
+    assert "見つかりません" in str(error)
+
+
+@pytest.mark.django_db
+def test_slug_clash_with_an_existing_article_is_resolved():
+    from tests.factories import make_article
+
+    make_article(title="chip-outlook")
+
+    run_import(JEKYLL / "good" / "2024-03-05-chip-outlook.md")
+
+    assert Article.objects.filter(source_name="2024-03-05-chip-outlook.md").get().slug == "chip-outlook-2"
+
+
+@pytest.mark.django_db
+def test_shared_sample_imports_as_the_archive_shows_it(shared_sample, tmp_path):
+    """The sample imported *without* its reading_time field still comes out at 8 minutes."""
+    text = shared_sample.read_text(encoding="utf-8").replace("reading_time: 8\n", "")
+    assert "reading_time" not in text.split("---")[1]
+    source = tmp_path / shared_sample.name
+    source.write_text(text, encoding="utf-8")
+
+    _, _, error = run_import(source)
+
+    assert error is None
+    article = Article.objects.get()
+    assert timezone.localtime(article.published_at).replace(tzinfo=None) == dt.datetime(2025, 12, 22, 1, 39, 2)
+    assert article.category.name == "投資分析"
+    assert len(article.tags.all()) == 8
+    assert article.author.name == "ALLFORCES編集部"
+    assert article.reading_time == 8
+    assert article.summary == "Amazon、AWSでAIチップ自社開発加速について詳細に分析します。"
+    assert article.is_published()

@@ -1,0 +1,153 @@
+from html.parser import HTMLParser
+
+import frontmatter
+import pytest
+
+from articles.markdown import count_reading_characters, html_to_text, reading_time_minutes, render_markdown, summarize
+
+DANGEROUS_SCHEMES = ("javascript:", "vbscript:", "data:", "file:")
+URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "poster", "background", "srcset"}
+
+
+class _Elements(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.elements = []
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, dict(attrs)))
+
+    handle_startendtag = handle_starttag
+
+
+def parsed_elements(html):
+    parser = _Elements()
+    parser.feed(html)
+    parser.close()
+    return parser.elements
+
+
+def assert_harmless(html):
+    for tag, attrs in parsed_elements(html):
+        assert tag not in {"script", "style", "iframe", "object", "embed", "svg", "math", "form", "input", "base"}
+        for name, value in attrs.items():
+            assert not name.startswith("on"), (tag, name)
+            if name in URL_ATTRIBUTES and value:
+                squashed = "".join(value.split()).lower()
+                assert not squashed.startswith(DANGEROUS_SCHEMES), (tag, name, value)
+
+
+HOSTILE_INPUTS = [
+    "<script>alert(1)</script>",
+    "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
+    "<scr<script>ipt>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "<img src=x OnError=alert(1)>",
+    '<img src="x" onerror="alert(1)"/>',
+    "<svg onload=alert(1)>",
+    "<svg><script>alert(1)</script></svg>",
+    "<math><mtext><script>alert(1)</script></mtext></math>",
+    "<iframe src=javascript:alert(1)></iframe>",
+    "<a href=javascript:alert(1)>x</a>",
+    "<a href=JaVaScRiPt:alert(1)>x</a>",
+    "<a href='&#106;avascript:alert(1)'>x</a>",
+    "<a href='jav&#x09;ascript:alert(1)'>x</a>",
+    "<a href=' javascript:alert(1)'>x</a>",
+    "<a href=vbscript:msgbox(1)>x</a>",
+    "<a href='data:text/html,<script>alert(1)</script>'>x</a>",
+    "[x](javascript:alert(1))",
+    "[x](JAVASCRIPT:alert(1))",
+    "[x](  javascript:alert(1))",
+    "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "[x](vbscript:msgbox(1))",
+    "![x](javascript:alert(1))",
+    "![x](data:image/svg+xml;base64,PHN2Zy8+)",
+    '![x](https://example.com/a.png" onerror="alert(1))',
+    "[x][ref]\n\n[ref]: javascript:alert(1)",
+    '<div style="background:url(javascript:alert(1))">x</div>',
+    "<p style='x:expression(alert(1))'>x</p>",
+    "<body onload=alert(1)>",
+    "<form action=javascript:alert(1)><input type=submit></form>",
+    "<button formaction=javascript:alert(1)>x</button>",
+    "<object data=javascript:alert(1)></object>",
+    "<embed src=javascript:alert(1)>",
+    "<base href=javascript:alert(1)//>",
+    "<details open ontoggle=alert(1)>",
+    '<a href="#" onclick="alert(1)">x</a>',
+    "<!-- <script>alert(1)</script> -->",
+    "<style>body{background:red}</style>",
+    "```html\n<script>alert(1)</script>\n```",
+    "段落 {: onclick=alert(1) }",
+    "## 見出し {: onmouseover=alert(1) }",
+    "<video poster=javascript:alert(1)></video>",
+    "<table background=javascript:alert(1)><tr><td>x</td></tr></table>",
+]
+
+
+@pytest.mark.parametrize("payload", HOSTILE_INPUTS)
+def test_hostile_markdown_is_sanitized(payload):
+    html = render_markdown(payload)
+
+    assert_harmless(html)
+    assert "<script" not in html.lower()
+
+
+def test_code_blocks_show_markup_as_text_not_elements():
+    html = render_markdown("```html\n<script>alert(1)</script>\n```")
+
+    assert "<script>alert(1)</script>" in html_to_text(html)
+    assert not any(tag == "script" for tag, _ in parsed_elements(html))
+
+
+def test_archive_markdown_features_render():
+    html = render_markdown(
+        "# 大見出し\n\n## 見出し\n\n**太字**の段落。\n\n"
+        "1. 一つ目\n2. 二つ目\n\n* 箇条A\n* 箇条B\n\n"
+        "> 引用文\n\n"
+        "| 列1 | 列2 |\n|---|---|\n| a | b |\n\n"
+        "[リンク](https://example.com/)と![図](https://example.com/a.png)\n\n"
+        "```python\nprint('こんにちは')\n```\n\n"
+        "注釈付き[^1]\n\n[^1]: 注釈の本文\n"
+    )
+    tags = [tag for tag, _ in parsed_elements(html)]
+
+    for expected in ("h2", "strong", "ol", "ul", "li", "blockquote", "table", "th", "td", "a", "img", "pre", "sup"):
+        assert expected in tags, expected
+    assert "h1" not in tags  # the page title is the only h1
+    assert '<span class="nb">print</span>' in html  # Pygments highlighting
+    assert 'id="見出し"' in html  # Japanese heading anchors
+    assert "注釈の本文" in html
+
+
+def test_links_keep_safe_urls():
+    html = render_markdown("[a](https://example.com/x?y=1) [b](/articles/技術/) [c](mailto:desk@example.com)")
+    hrefs = [attrs["href"] for tag, attrs in parsed_elements(html) if tag == "a"]
+
+    assert hrefs == ["https://example.com/x?y=1", "/articles/技術/", "mailto:desk@example.com"]
+
+
+def test_reading_time_counts_characters_without_whitespace():
+    html = render_markdown("あ い う\n\n" + "え" * 497)
+
+    assert count_reading_characters(html) == 500
+    assert reading_time_minutes(html) == 1
+    assert reading_time_minutes(render_markdown("え" * 501)) == 2
+    assert reading_time_minutes("") == 0
+
+
+def test_summary_is_first_paragraph_as_plain_text_and_bounded():
+    html = render_markdown("**最初の**段落です。&amp;\n\n二番目の段落。")
+
+    assert summarize(html) == "最初の段落です。&"
+    long_summary = summarize(render_markdown("長" * 300))
+    assert len(long_summary) == 120
+    assert long_summary.endswith("…")
+
+
+def test_sample_post_reads_in_eight_minutes(shared_sample):
+    """3,934 non-whitespace characters -> 8 minutes (counting whitespace would give 9)."""
+    _, body = frontmatter.parse(shared_sample.read_text(encoding="utf-8"))
+    html = render_markdown(body)
+
+    assert count_reading_characters(html) == 3934
+    assert reading_time_minutes(html) == 8
