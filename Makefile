@@ -44,6 +44,7 @@ format: install-dev
 	$(BIN)/ruff format .
 
 migrations-check: install-dev
+	mkdir -p var
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
 clean:
