@@ -131,6 +131,9 @@ class Article(models.Model):
         Category, verbose_name="その他のカテゴリ", blank=True, related_name="secondary_articles"
     )
     tags = TaggableManager("タグ", blank=True)
+    is_featured = models.BooleanField(
+        "注目記事", default=False, help_text="ホームの先頭の注目枠に表示します（公開中の最新の 1 件）。"
+    )
     status = models.CharField("状態", max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
     published_at = models.DateTimeField("公開日時", null=True, blank=True, db_index=True)
     created_at = models.DateTimeField("作成日時", auto_now_add=True)
