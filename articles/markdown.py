@@ -1,16 +1,25 @@
 """The one Markdown renderer: stored article HTML, the admin preview and feeds all use it.
 
-Pure functions, no database. Rendering goes Markdown -> HTML -> nh3 allow-list, so whatever
-an editor or an imported file contains, only the tags, attributes and URL schemes below survive.
+Pure functions, no database. CommonMark (markdown-it-py, close to the kramdown the archive was
+written for: a list may follow a paragraph line directly) -> HTML -> nh3 allow-list, so whatever an
+editor or an imported file contains, only the tags, attributes and URL schemes below survive.
 """
 
 import html
 import math
 import re
+import unicodedata
+from functools import cache
 
-import markdown
 import nh3
-from markdown.extensions.toc import slugify_unicode
+from markdown_it import MarkdownIt
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
 
 READING_CHARACTERS_PER_MINUTE = 500
 SUMMARY_MAX_CHARACTERS = 120
@@ -18,40 +27,35 @@ SUMMARY_MAX_CHARACTERS = 120
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details", "div", "dl",
     "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins",
-    "kbd", "li", "mark", "ol", "p", "pre", "q", "rp", "rt", "ruby", "s", "samp", "small", "span",
-    "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+    "kbd", "li", "mark", "ol", "p", "pre", "q", "rp", "rt", "ruby", "s", "samp", "section", "small",
+    "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr",
+    "u", "ul",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "*": {"id", "class", "title", "lang"},
     "a": {"href"},
     "abbr": {"title"},
-    "img": {"src", "alt", "width", "height", "loading"},
+    "img": {"src", "alt", "width", "height", "loading", "decoding"},
     "ol": {"start", "type"},
-    "td": {"align", "colspan", "rowspan"},
-    "th": {"align", "colspan", "rowspan", "scope"},
+    "td": {"colspan", "rowspan", "style"},
+    "th": {"colspan", "rowspan", "scope", "style"},
 }
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+# Only table-cell alignment from Markdown's `:---:`; every other style is dropped.
+ALLOWED_STYLE_PROPERTIES = {"text-align"}
 
-_EXTENSIONS = [
-    "abbr", "attr_list", "def_list", "fenced_code", "footnotes", "tables", "sane_lists", "toc", "codehilite",
-]  # fmt: skip
-_EXTENSION_CONFIGS = {
-    "toc": {"slugify": slugify_unicode, "permalink": False},
-    "codehilite": {"css_class": "highlight", "guess_lang": False},
-    "footnotes": {"BACKLINK_TITLE": "本文の注{}へ戻る", "SUPERSCRIPT_TEXT": "{}"},
-}
 _TAG = re.compile(r"<[^>]+>")
-_BLOCK_BOUNDARY = re.compile(r"</?(?:p|div|li|h[1-6]|blockquote|pre|tr|td|th|dd|dt|br|hr|ul|ol|table)\b[^>]*>")
+_BLOCK_BOUNDARY = re.compile(r"</?(?:p|div|li|h[1-6]|blockquote|pre|tr|td|th|dd|dt|br|hr|ul|ol|table|section)\b[^>]*>")
 _WHITESPACE = re.compile(r"\s+")
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
+_HEADING = re.compile(r'<h([2-3]) id="([^"]+)">(.*?)</h\1>', re.S)
+_SLUG_DROP = re.compile(r"[^\w\s-]")
+_SLUG_SPACES = re.compile(r"[-\s]+")
 
 
 def render_markdown(text):
-    """Render Markdown to sanitized HTML; h1 is demoted because the page title is the h1."""
-    converter = markdown.Markdown(extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIGS)
-    raw_html = converter.convert(text or "")
-    raw_html = re.sub(r"<(/?)h1([ >])", r"<\1h2\2", raw_html)
-    return sanitize_html(raw_html)
+    """Render Markdown to sanitized HTML. Headings start at h2 because the page title is the h1."""
+    return sanitize_html(_parser().render(text or ""))
 
 
 def sanitize_html(raw_html):
@@ -60,9 +64,21 @@ def sanitize_html(raw_html):
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
+        filter_style_properties=ALLOWED_STYLE_PROPERTIES,
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
+
+
+def heading_slug(text):
+    """Anchor ids that keep Japanese: NFKC-folded, lower-cased, spaces to hyphens."""
+    text = _SLUG_DROP.sub("", unicodedata.normalize("NFKC", text)).strip().lower()
+    return _SLUG_SPACES.sub("-", text) or "section"
+
+
+def table_of_contents(rendered_html):
+    """[(level, anchor id, text), …] for the h2/h3 headings of rendered HTML, in order."""
+    return [(int(level), anchor, html_to_text(inner)) for level, anchor, inner in _HEADING.findall(rendered_html)]
 
 
 def html_to_text(fragment):
@@ -78,9 +94,9 @@ def count_reading_characters(rendered_html):
 
 
 def reading_time_minutes(rendered_html):
-    """Minutes to read, at 500 characters a minute, rounded up; at least 1 for any text."""
+    """Minutes to read, at 500 characters a minute, rounded up; 0 only for an empty body."""
     characters = count_reading_characters(rendered_html)
-    return max(1, math.ceil(characters / READING_CHARACTERS_PER_MINUTE)) if characters else 0
+    return math.ceil(characters / READING_CHARACTERS_PER_MINUTE)
 
 
 def summarize(rendered_html, limit=SUMMARY_MAX_CHARACTERS):
@@ -94,3 +110,68 @@ def summarize(rendered_html, limit=SUMMARY_MAX_CHARACTERS):
 
 def truncate(text, limit):
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+@cache
+def _parser():
+    parser = MarkdownIt("commonmark", {"html": True, "highlight": _highlight_code})
+    parser.enable(["table", "strikethrough"])
+    parser.use(footnote_plugin).use(deflist_plugin)
+    parser.core.ruler.push("promote_bold_headings", _promote_bold_paragraphs)
+    parser.core.ruler.push("demote_headings", _demote_headings)
+    anchors_plugin(parser, min_level=2, max_level=4, slug_func=heading_slug)
+    parser.add_render_rule("image", _render_lazy_image)
+    return parser
+
+
+def _highlight_code(code, language, _attrs):
+    try:
+        lexer = get_lexer_by_name(language) if language else None
+    except ClassNotFound:
+        lexer = None
+    if lexer is None:
+        return ""  # markdown-it escapes and wraps it as plain code
+    return highlight(code, lexer, HtmlFormatter(nowrap=True))
+
+
+def _promote_bold_paragraphs(state):
+    """A paragraph that is nothing but bold text is a heading in the archive's style."""
+    tokens = state.tokens
+    has_real_heading = any(token.type == "heading_open" and token.tag in {"h1", "h2"} for token in tokens)
+    level = "h3" if has_real_heading else "h2"
+    for index in range(len(tokens) - 2):
+        opening, inline, closing = tokens[index : index + 3]
+        if opening.type != "paragraph_open" or opening.level != 0 or not _is_only_bold(inline):
+            continue
+        opening.type, opening.tag, closing.type, closing.tag = "heading_open", level, "heading_close", level
+        inline.children = _without_blank_text(inline.children)[1:-1]
+
+
+def _without_blank_text(children):
+    return [child for child in children or [] if not (child.type == "text" and not child.content.strip())]
+
+
+def _is_only_bold(inline):
+    children = _without_blank_text(inline.children)
+    if len(children) < 3 or children[0].type != "strong_open" or children[-1].type != "strong_close":
+        return False
+    depth = 0
+    for child in children[:-1]:
+        depth += {"strong_open": 1, "strong_close": -1}.get(child.type, 0)
+        if depth == 0:
+            return False  # the first bold run closes before the end: "**a** and **b**"
+    return True
+
+
+def _demote_headings(state):
+    if not any(token.tag == "h1" for token in state.tokens if token.type == "heading_open"):
+        return
+    for token in state.tokens:
+        if token.type in {"heading_open", "heading_close"}:
+            token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+
+
+def _render_lazy_image(renderer, tokens, index, options, env):
+    tokens[index].attrSet("loading", "lazy")
+    tokens[index].attrSet("decoding", "async")
+    return renderer.image(tokens, index, options, env)
