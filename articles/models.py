@@ -1,4 +1,7 @@
+from urllib.parse import urljoin
+
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -6,6 +9,7 @@ from django.utils.text import slugify
 from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
 
+from articles import images
 from articles.markdown import reading_time_minutes, render_markdown, summarize
 
 SLUG_MAX_LENGTH = 120
@@ -119,6 +123,8 @@ class Article(models.Model):
     summary = models.TextField("要約", editable=False, default="")
     hero_image = models.ImageField("アイキャッチ画像", upload_to="heroes/%Y/%m/", blank=True)
     hero_image_alt = models.CharField("アイキャッチ画像の代替テキスト", max_length=200, blank=True)
+    hero_renditions = models.JSONField("アイキャッチの縮小画像", default=list, editable=False)
+    hero_renditions_source = models.CharField(max_length=255, blank=True, editable=False)
     author = models.ForeignKey(Author, verbose_name="著者", on_delete=models.PROTECT, related_name="articles")
     category = models.ForeignKey(
         Category,
@@ -168,6 +174,11 @@ class Article(models.Model):
         self.body_html = render_markdown(self.body)
         self.reading_time = reading_time_minutes(self.body_html)
         self.summary = self.excerpt.strip() or summarize(self.body_html)
+        # pre_save stores a new upload first, so the name compared and recorded is its final one.
+        hero = self._meta.get_field("hero_image").pre_save(self, self._state.adding)
+        if (hero.name or "") != self.hero_renditions_source:
+            self.hero_renditions = images.make_renditions(hero) if hero else []
+            self.hero_renditions_source = hero.name or ""
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -178,6 +189,22 @@ class Article(models.Model):
         return (
             self.status in self.LIVE_STATUSES and self.published_at is not None and self.published_at <= timezone.now()
         )
+
+    def hero_picture(self):
+        """What includes/_hero_image.html draws, from stored metadata only; None without renditions."""
+        return images.picture(self.hero_renditions)
+
+    def share_card_digest(self):
+        return images.share_card_digest(self.title, self.category.name)
+
+    def share_image_url(self):
+        """The absolute og:image URL: the hero's widest JPEG rendition, else the generated share card."""
+        hero = images.largest(self.hero_renditions, "jpeg")
+        if hero:
+            url = default_storage.url(hero["name"])
+        else:
+            url = reverse("articles:share-card", kwargs={"slug": self.slug, "digest": self.share_card_digest()})
+        return urljoin(settings.SITE_URL + "/", url)
 
     def all_categories(self):
         """The primary category first, then the others (prefetch `secondary_categories` for lists)."""

@@ -21,6 +21,7 @@ app_name = "articles"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("articles/<uslug:slug>/", views.ArticleDetailView.as_view(), name="detail"),
+    path("articles/<uslug:slug>/og-<str:digest>.png", views.ShareCardView.as_view(), name="share-card"),
     path("category/<uslug:slug>/", views.CategoryArchiveView.as_view(), name="category"),
     path("tag/<uslug:slug>/", views.TagArchiveView.as_view(), name="tag"),
     path("author/<uslug:slug>/", views.AuthorArchiveView.as_view(), name="author"),

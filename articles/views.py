@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.db.models import Q
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
+from articles.images import share_card_png
 from articles.models import Article, Author, Category
 
 
@@ -71,3 +73,21 @@ class AuthorArchiveView(ArchiveView):
 
     def get_queryset(self):
         return super().get_queryset().filter(author=self.subject)
+
+
+class ShareCardView(DetailView):
+    """An article's share card (og:image PNG), drawn on first request and then read from storage.
+
+    Its URL carries a hash of what the card shows, so it is cached for ever. An outdated hash is a 404:
+    that image no longer exists, and the page's og:image already names the current one.
+    """
+
+    def get_queryset(self):
+        return Article.objects.published().select_related("category")
+
+    def render_to_response(self, context):
+        if self.kwargs["digest"] != self.object.share_card_digest():
+            raise Http404("古い共有画像です。")
+        response = HttpResponse(share_card_png(self.object), content_type="image/png")
+        response["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
