@@ -4,9 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 DEMO_ARCHIVE := demo/archive
+# Debian packages: a Japanese font for share cards, a browser for browser tests, Java for the HTML checker.
+SYSTEM_PACKAGES := fonts-noto-cjk chromium default-jre-headless
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install install-dev lint format migrations-check demo clean
+.PHONY: run test install install-dev system-deps lint format migrations-check demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,10 +22,28 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+install-dev: system-deps $(VENV)/.installed-dev
+
+## system-deps: install missing $(SYSTEM_PACKAGES) with apt-get; elsewhere, say what to install and go on
+system-deps:
+	@missing=""; \
+	for package in $(SYSTEM_PACKAGES); do \
+	  dpkg -s "$$package" 2>/dev/null | grep -q '^Status: install ok installed' || missing="$$missing $$package"; \
+	done; \
+	if [ -z "$$missing" ]; then \
+	  exit 0; \
+	elif ! command -v apt-get >/dev/null 2>&1 || [ "$$(id -u)" -ne 0 ]; then \
+	  echo "system-deps: missing$$missing; install them as root with apt-get (continuing without them)." >&2; \
+	else \
+	  echo "system-deps: installing$$missing"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  { apt-get -o DPkg::Lock::Timeout=300 update -qq && \
+	    apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends $$missing; } || \
+	  echo "system-deps: apt-get could not install$$missing (continuing without them)." >&2; \
+	fi
 
 ## run: install, migrate, load the demo archive and accounts, serve on 127.0.0.1:$(PORT)
-run: install
+run: system-deps install
 	mkdir -p var
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py import_jekyll $(DEMO_ARCHIVE)
