@@ -93,6 +93,11 @@ class ArticleQuerySet(models.QuerySet):
     def for_listing(self):
         return self.select_related("author", "category").order_by("-published_at", "-pk")
 
+    def in_category(self, category):
+        """Articles filed under `category` as their primary or one of their other categories, each once."""
+        filed = models.Q(category=category) | models.Q(secondary_categories=category)
+        return self.filter(pk__in=self.model._default_manager.filter(filed).values("pk"))
+
 
 class Article(models.Model):
     class Status(models.TextChoices):

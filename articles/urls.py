@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from articles import views
+from articles import feeds, views
 
 
 class UnicodeSlugConverter:
@@ -25,4 +25,16 @@ urlpatterns = [
     path("category/<uslug:slug>/", views.CategoryArchiveView.as_view(), name="category"),
     path("tag/<uslug:slug>/", views.TagArchiveView.as_view(), name="tag"),
     path("author/<uslug:slug>/", views.AuthorArchiveView.as_view(), name="author"),
+    path("feed/", feeds.SiteFeed("rss"), name="feed"),
+    path("feed/atom/", feeds.SiteFeed("atom"), name="feed-atom"),
+    path("feed/json/", feeds.SiteFeed("json"), name="feed-json"),
+    path("category/<uslug:slug>/feed/", feeds.CategoryFeed("rss"), name="category-feed"),
+    path("category/<uslug:slug>/feed/atom/", feeds.CategoryFeed("atom"), name="category-feed-atom"),
+    path("category/<uslug:slug>/feed/json/", feeds.CategoryFeed("json"), name="category-feed-json"),
+    path("tag/<uslug:slug>/feed/", feeds.TagFeed("rss"), name="tag-feed"),
+    path("tag/<uslug:slug>/feed/atom/", feeds.TagFeed("atom"), name="tag-feed-atom"),
+    path("tag/<uslug:slug>/feed/json/", feeds.TagFeed("json"), name="tag-feed-json"),
+    path("author/<uslug:slug>/feed/", feeds.AuthorFeed("rss"), name="author-feed"),
+    path("author/<uslug:slug>/feed/atom/", feeds.AuthorFeed("atom"), name="author-feed-atom"),
+    path("author/<uslug:slug>/feed/json/", feeds.AuthorFeed("json"), name="author-feed-json"),
 ]

@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
@@ -55,8 +54,7 @@ class CategoryArchiveView(ArchiveView):
     subject_label = "カテゴリ"
 
     def get_queryset(self):
-        in_category = Q(category=self.subject) | Q(secondary_categories=self.subject)
-        return super().get_queryset().filter(pk__in=Article.objects.filter(in_category).values("pk"))
+        return super().get_queryset().in_category(self.subject)
 
 
 class TagArchiveView(ArchiveView):
