@@ -2,8 +2,23 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.sitemaps.views import sitemap
+from django.templatetags.static import static as static_url
 from django.urls import include, path
+from django.views.generic import RedirectView, TemplateView
 from markdownx.views import ImageUploadView, MarkdownifyView
+
+from articles.sitemaps import SITEMAPS
+
+
+class FaviconRedirect(RedirectView):
+    """Browsers ask for /favicon.ico whatever the page says; send them to the static file."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static_url("icons/favicon.ico")
+
 
 # markdownx's own URLconf lets anyone preview and upload; only the desk may.
 markdownx_urls = [
@@ -13,6 +28,9 @@ markdownx_urls = [
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain"), name="robots"),
+    path("favicon.ico", FaviconRedirect.as_view()),
     path("markdownx/", include(markdownx_urls)),
     path("", include("articles.urls")),
 ]

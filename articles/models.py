@@ -10,7 +10,7 @@ from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
 
 from articles import images
-from articles.markdown import reading_time_minutes, render_markdown, summarize
+from articles.markdown import reading_time_minutes, render_markdown, summarize, table_of_contents
 
 SLUG_MAX_LENGTH = 120
 
@@ -98,6 +98,25 @@ class ArticleQuerySet(models.QuerySet):
         filed = models.Q(category=category) | models.Q(secondary_categories=category)
         return self.filter(pk__in=self.model._default_manager.filter(filed).values("pk"))
 
+    def related_to(self, article, limit=4):
+        """Published articles sharing the most tags with `article`, then its category, newest first."""
+        tag_ids = [tag.pk for tag in article.tags.all()]
+        return (
+            self.published()
+            .exclude(pk=article.pk)
+            .filter(models.Q(tags__in=tag_ids) | models.Q(category_id=article.category_id))
+            .annotate(
+                shared_tags=models.Count("tags", filter=models.Q(tags__in=tag_ids), distinct=True),
+                same_category=models.Case(
+                    models.When(category_id=article.category_id, then=1),
+                    default=0,
+                    output_field=models.IntegerField(),
+                ),
+            )
+            .select_related("author", "category")
+            .order_by("-shared_tags", "-same_category", "-published_at", "-pk")[:limit]
+        )
+
 
 class Article(models.Model):
     class Status(models.TextChoices):
@@ -176,9 +195,8 @@ class Article(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(Article, self.title, fallback="article", exclude_pk=self.pk)
-        self.body_html = render_markdown(self.body)
-        self.reading_time = reading_time_minutes(self.body_html)
-        self.summary = self.excerpt.strip() or summarize(self.body_html)
+        for field, value in self.derive_rendered_fields().items():
+            setattr(self, field, value)
         # pre_save stores a new upload first, so the name compared and recorded is its final one.
         hero = self._meta.get_field("hero_image").pre_save(self, self._state.adding)
         if (hero.name or "") != self.hero_renditions_source:
@@ -189,11 +207,44 @@ class Article(models.Model):
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
 
+    def derive_rendered_fields(self):
+        """What save() stores from the Markdown body: HTML, reading time and summary."""
+        body_html = render_markdown(self.body)
+        return {
+            "body_html": body_html,
+            "reading_time": reading_time_minutes(body_html),
+            "summary": self.excerpt.strip() or summarize(body_html),
+        }
+
     def is_published(self):
         """Mirrors ArticleQuerySet.published() for one article."""
         return (
             self.status in self.LIVE_STATUSES and self.published_at is not None and self.published_at <= timezone.now()
         )
+
+    def absolute_url(self):
+        return settings.SITE_URL + self.get_absolute_url()
+
+    def was_updated_after_publication(self):
+        """True when the last edit falls on a later (Tokyo) day than publication: show both dates."""
+        if not self.published_at or not self.updated_at:
+            return False
+        return timezone.localdate(self.updated_at) > timezone.localdate(self.published_at)
+
+    def table_of_contents(self):
+        return table_of_contents(self.body_html)
+
+    def previous_published(self):
+        """The published article just before this one in time (older), or None."""
+        earlier = models.Q(published_at__lt=self.published_at) | models.Q(
+            published_at=self.published_at, pk__lt=self.pk
+        )
+        return Article.objects.published().filter(earlier).order_by("-published_at", "-pk").first()
+
+    def next_published(self):
+        """The published article just after this one in time (newer), or None."""
+        later = models.Q(published_at__gt=self.published_at) | models.Q(published_at=self.published_at, pk__gt=self.pk)
+        return Article.objects.published().filter(later).order_by("published_at", "pk").first()
 
     def hero_picture(self):
         """What includes/_hero_image.html draws, from stored metadata only; None without renditions."""

@@ -37,4 +37,7 @@ urlpatterns = [
     path("author/<uslug:slug>/feed/", feeds.AuthorFeed("rss"), name="author-feed"),
     path("author/<uslug:slug>/feed/atom/", feeds.AuthorFeed("atom"), name="author-feed-atom"),
     path("author/<uslug:slug>/feed/json/", feeds.AuthorFeed("json"), name="author-feed-json"),
+    path("archive/", views.ArchiveIndex.as_view(), name="archive"),
+    path("archive/<int:year>/", views.YearArchive.as_view(), name="archive-year"),
+    path("archive/<int:year>/<int:month>/", views.MonthArchive.as_view(), name="archive-month"),
 ]

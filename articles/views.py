@@ -1,7 +1,10 @@
 from django.conf import settings
+from django.db.models import Count
+from django.db.models.functions import TruncMonth
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.views.generic import DetailView, ListView
+from django.urls import reverse
+from django.views.generic import DetailView, ListView, MonthArchiveView, TemplateView, YearArchiveView
 from taggit.models import Tag
 
 from articles.images import share_card_png
@@ -15,12 +18,27 @@ class PublishedArticleMixin:
         return Article.objects.published().for_listing().prefetch_related("tags")
 
 
-class HomeView(PublishedArticleMixin, ListView):
+class PaginatedMixin:
+    def get_paginate_by(self, queryset):
+        return settings.ARTICLES_PER_PAGE
+
+
+class HomeView(PublishedArticleMixin, PaginatedMixin, ListView):
+    """Latest articles; the newest featured one takes the slot at the top of the first page."""
+
     template_name = "articles/home.html"
     context_object_name = "articles"
 
-    def get_paginate_by(self, queryset):
-        return settings.ARTICLES_PER_PAGE
+    def get(self, request, *args, **kwargs):
+        self.featured = super().get_queryset().filter(is_featured=True).first()
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        articles = super().get_queryset()
+        return articles.exclude(pk=self.featured.pk) if self.featured else articles
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(featured=self.featured, **kwargs)
 
 
 class ArticleDetailView(PublishedArticleMixin, DetailView):
@@ -29,29 +47,73 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
     def get_queryset(self):
         return super().get_queryset().prefetch_related("secondary_categories")
 
+    def get_context_data(self, **kwargs):
+        article = self.object
+        return super().get_context_data(
+            table_of_contents=article.table_of_contents(),
+            related_articles=Article.objects.related_to(article),
+            previous_article=article.previous_published(),
+            next_article=article.next_published(),
+            **kwargs,
+        )
 
-class ArchiveView(PublishedArticleMixin, ListView):
-    """A paginated list of one category's, tag's or author's articles; the subject is resolved once."""
+
+class DateArchiveMixin(PublishedArticleMixin, PaginatedMixin):
+    date_field = "published_at"
+    make_object_list = True
+    context_object_name = "articles"
+
+
+class ArchiveIndex(TemplateView):
+    """Every month that has published articles, newest first, with its article count."""
 
     template_name = "articles/article_archive.html"
+
+    def get_context_data(self, **kwargs):
+        months = (
+            Article.objects.published()
+            .annotate(month=TruncMonth("published_at"))
+            .values("month")
+            .annotate(count=Count("pk"))
+            .order_by("-month")
+        )
+        return super().get_context_data(months=months, **kwargs)
+
+
+class YearArchive(DateArchiveMixin, YearArchiveView):
+    pass
+
+
+class MonthArchive(DateArchiveMixin, MonthArchiveView):
+    month_format = "%m"
+
+
+class ArchiveView(PublishedArticleMixin, PaginatedMixin, ListView):
+    """A paginated list of one category's, tag's or author's articles; the subject is resolved once."""
+
     context_object_name = "articles"
     subject_model = None
     subject_label = ""
+    feed_url_name = ""  # "articles:category-feed" -> also "-atom" and "-json"
 
     def dispatch(self, request, *args, **kwargs):
         self.subject = get_object_or_404(self.subject_model, slug=kwargs["slug"])
         return super().dispatch(request, *args, **kwargs)
 
-    def get_paginate_by(self, queryset):
-        return settings.ARTICLES_PER_PAGE
-
     def get_context_data(self, **kwargs):
-        return super().get_context_data(subject=self.subject, subject_label=self.subject_label, **kwargs)
+        feeds = {
+            kind: reverse(self.feed_url_name + suffix, kwargs={"slug": self.subject.slug})
+            for kind, suffix in (("rss", ""), ("atom", "-atom"), ("json", "-json"))
+        }
+        return super().get_context_data(
+            subject=self.subject, subject_label=self.subject_label, subject_feeds=feeds, **kwargs
+        )
 
 
 class CategoryArchiveView(ArchiveView):
     subject_model = Category
     subject_label = "カテゴリ"
+    feed_url_name = "articles:category-feed"
 
     def get_queryset(self):
         return super().get_queryset().in_category(self.subject)
@@ -60,6 +122,7 @@ class CategoryArchiveView(ArchiveView):
 class TagArchiveView(ArchiveView):
     subject_model = Tag
     subject_label = "タグ"
+    feed_url_name = "articles:tag-feed"
 
     def get_queryset(self):
         return super().get_queryset().filter(tags=self.subject)
@@ -68,6 +131,7 @@ class TagArchiveView(ArchiveView):
 class AuthorArchiveView(ArchiveView):
     subject_model = Author
     subject_label = "著者"
+    feed_url_name = "articles:author-feed"
 
     def get_queryset(self):
         return super().get_queryset().filter(author=self.subject)

@@ -227,3 +227,20 @@ def test_shared_sample_imports_as_the_archive_shows_it(shared_sample, tmp_path):
     assert article.reading_time == 8
     assert article.summary == "Amazon、AWSでAIチップ自社開発加速について詳細に分析します。"
     assert article.is_published()
+
+
+@pytest.mark.django_db
+def test_imported_articles_keep_the_archive_dates_as_last_update(tmp_path):
+    dated = tmp_path / "2024-05-01-dated.md"
+    dated.write_text(
+        '---\ntitle: "更新日付き"\ndate: 2024-05-01 09:00:00 +0900\n'
+        "last_modified_at: 2024-06-01 10:00:00 +0900\n---\n\n本文\n",
+        encoding="utf-8",
+    )
+    plain = tmp_path / "2024-05-02-plain.md"
+    plain.write_text('---\ntitle: "更新日なし"\ndate: 2024-05-02 09:00:00 +0900\n---\n\n本文\n', encoding="utf-8")
+
+    run_import(tmp_path)
+
+    assert Article.objects.get(title="更新日付き").updated_at == dt.datetime(2024, 6, 1, 10, 0, tzinfo=TOKYO)
+    assert Article.objects.get(title="更新日なし").updated_at == dt.datetime(2024, 5, 2, 9, 0, tzinfo=TOKYO)

@@ -1,3 +1,4 @@
+import datetime as dt
 from datetime import timedelta
 
 import pytest
@@ -132,8 +133,10 @@ def test_home_query_count_does_not_grow_with_articles(client, django_assert_max_
 def test_article_page_query_count_does_not_grow_with_tags(client, django_assert_max_num_queries, count):
     article = make_article(tags=[f"タグ{number}" for number in range(count)])
     article.secondary_categories.set([make_category() for _ in range(count)])
+    make_article(tags=["タグ0"])  # something related, older and so "previous"
 
-    with django_assert_max_num_queries(5):
+    # article, tags, other categories, navigation, related, previous, next
+    with django_assert_max_num_queries(7):
         client.get(article.get_absolute_url())
 
 
@@ -145,3 +148,146 @@ def test_archive_query_count_does_not_grow_with_articles(client, django_assert_m
 
     with django_assert_max_num_queries(6):
         client.get(category.get_absolute_url())
+
+
+def test_article_page_has_table_of_contents_with_anchor_links(client):
+    article = make_article(body="## 背景\n\n本文。\n\n**要点**\n\n本文。\n\n### 詳細\n\n本文。")
+
+    html = client.get(article.get_absolute_url()).content.decode()
+
+    assert '<nav class="toc"' in html
+    assert 'href="#%E8%83%8C%E6%99%AF"' in html  # #背景
+    assert 'id="背景"' in html
+    assert ">要点</a>" in html and ">詳細</a>" in html
+
+
+def test_related_articles_prefer_shared_tags_then_category_and_never_self_or_hidden(client):
+    category = make_category("技術動向")
+    article = make_article(title="基準の記事", category=category, tags=["半導体", "AI", "投資"])
+    two_tags = make_article(title="タグ二つ一致", tags=["半導体", "AI"])
+    one_tag = make_article(title="タグ一つ一致", tags=["投資"])
+    same_category = make_article(title="同じカテゴリ", category=category)
+    make_article(title="無関係", tags=["為替"])
+    make_article(title="下書きの関連", tags=["半導体", "AI", "投資"], status=Article.Status.DRAFT)
+
+    related = list(client.get(article.get_absolute_url()).context["related_articles"])
+
+    assert related == [two_tags, one_tag, same_category]
+
+
+def test_previous_and_next_follow_publication_order_among_published(client):
+    now = timezone.now()
+    older = make_article(title="前", published_at=now - timedelta(days=3))
+    make_article(title="下書き", published_at=now - timedelta(days=2), status=Article.Status.DRAFT)
+    middle = make_article(title="中", published_at=now - timedelta(days=2))
+    newer = make_article(title="後", published_at=now - timedelta(days=1))
+
+    context = client.get(middle.get_absolute_url()).context
+
+    assert context["previous_article"] == older
+    assert context["next_article"] == newer
+
+
+def test_article_page_head_has_canonical_open_graph_and_json_ld(client, settings):
+    settings.SITE_URL = "https://allforces.example"
+    article = make_article(
+        title="金利と<円>", published_at=timezone.make_aware(timezone.datetime(2025, 12, 22, 1, 39)), tags=["金利"]
+    )
+
+    html = client.get(article.get_absolute_url()).content.decode()
+
+    assert f'<link rel="canonical" href="https://allforces.example{article.get_absolute_url()}">' in html
+    assert '<meta property="og:type" content="article">' in html
+    assert '<meta property="article:published_time" content="2025-12-22T01:39:00+09:00">' in html
+    assert 'og:image" content="https://allforces.example/' in html
+    assert '"@type":"Article"' in html and '"@type":"BreadcrumbList"' in html
+    assert '"headline":"金利と\\u003C円\\u003E"' in html  # no markup can escape the JSON-LD block
+
+
+def test_share_links_are_plain_links_to_four_services(client):
+    article = make_article(title="共有テスト")
+
+    html = client.get(article.get_absolute_url()).content.decode()
+
+    for host in ("https://x.com/intent/post", "facebook.com/sharer", "b.hatena.ne.jp/entry/", "social-plugins.line.me"):
+        assert host in html
+    assert "<script src" not in html
+
+
+def test_updated_date_is_shown_only_when_edited_on_a_later_day(client):
+    article = make_article(published_at=timezone.now() - timedelta(days=5))
+    Article.objects.filter(pk=article.pk).update(updated_at=article.published_at)
+    assert "更新 <time" not in client.get(article.get_absolute_url()).content.decode()
+
+    Article.objects.filter(pk=article.pk).update(updated_at=timezone.now())
+    assert "更新 <time" in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_home_featured_slot_shows_the_newest_featured_article_once(client):
+    make_article(title="古い注目", is_featured=True, published_at=timezone.now() - timedelta(days=2))
+    make_article(title="新しい注目", is_featured=True)
+    make_article(title="下書きの注目", is_featured=True, status=Article.Status.DRAFT)
+
+    response = client.get(HOME)
+    html = response.content.decode()
+
+    assert response.context["featured"].title == "新しい注目"
+    assert html.count("新しい注目") == 1
+    assert "下書きの注目" not in html
+
+
+def test_month_and_year_archives_use_tokyo_dates(client):
+    # 2025-11-30 16:00 UTC is 2025-12-01 01:00 in Tokyo: a December article.
+    december = make_article(title="十二月の記事", published_at=timezone.datetime(2025, 11, 30, 16, 0, tzinfo=dt.UTC))
+
+    assert "十二月の記事" in client.get("/archive/2025/12/").content.decode()
+    assert client.get("/archive/2025/11/").status_code == 404
+    assert "十二月の記事" in client.get("/archive/2025/").content.decode()
+    index = client.get("/archive/").content.decode()
+    assert "2025年" in index and "12月" in index
+    assert december.is_published()
+
+
+@pytest.mark.parametrize("url", ["/archive/2025/13/", "/archive/1999/", "/archive/2025/12/?page=abc"])
+def test_bad_archive_dates_and_pages_are_404(client, url):
+    make_article(published_at=timezone.datetime(2025, 12, 5, tzinfo=dt.UTC))
+
+    assert client.get(url).status_code == 404
+
+
+def test_robots_txt_points_to_the_sitemap(client, settings):
+    settings.SITE_URL = "https://allforces.example"
+
+    response = client.get("/robots.txt")
+
+    assert response["Content-Type"].startswith("text/plain")
+    assert "Sitemap: https://allforces.example/sitemap.xml" in response.content.decode()
+
+
+def test_favicon_is_found(client):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 301
+    assert response["Location"].endswith("favicon.ico")
+
+
+def test_server_error_page_renders_in_japanese_without_the_database(rf):
+    """handler500 renders with no context processors, so the page needs no query to show."""
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+
+    assert response.status_code == 500
+    assert "ただいま表示できません" in response.content.decode()
+    assert 'href="/"' in response.content.decode()
+
+
+def test_pages_advertise_the_site_feed_and_archives_their_own(client):
+    article = make_article(category=make_category("技術動向"), tags=["半導体"])
+
+    home = client.get(HOME).content.decode()
+    category_page = client.get(article.category.get_absolute_url()).content.decode()
+
+    assert '<link rel="alternate" type="application/rss+xml"' in home and 'href="/feed/"' in home
+    assert 'href="/feed/atom/"' in home and 'href="/feed/json/"' in home
+    assert f'href="{article.category.get_absolute_url()}feed/"' in category_page

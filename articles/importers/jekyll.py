@@ -42,6 +42,7 @@ class ParsedPost:
     title: str
     body: str
     published_at: dt.datetime | None
+    last_modified_at: dt.datetime | None
     is_draft: bool
     categories: tuple[str, ...]
     tags: tuple[str, ...]
@@ -115,6 +116,7 @@ def parse_post_text(raw, *, source_name):
         title=title,
         body=clean_jekyll_markup(body),
         published_at=published_at,
+        last_modified_at=_parse_date(metadata.get("last_modified_at"), None),
         is_draft=is_draft,
         categories=_names(metadata.get("categories")) + _names(metadata.get("category")),
         tags=_names(metadata.get("tags")) + _names(metadata.get("tag")),

@@ -33,6 +33,10 @@ def save_post(post, *, dry_run=False):
         return SaveResult(outcome, article)
     with transaction.atomic():
         article = _store(post, article or Article(source_name=post.source_name))
+        if outcome is Outcome.CREATED:
+            # The archive's own dates, not the moment of import, say when the text last changed.
+            article.updated_at = post.last_modified_at or post.published_at or article.updated_at
+            Article.objects.filter(pk=article.pk).update(updated_at=article.updated_at)
     warnings = []
     if post.reading_time and post.reading_time != article.reading_time:
         warnings.append(

@@ -1,0 +1,87 @@
+import json
+from urllib.parse import quote, urlsplit
+
+from django import template
+from django.conf import settings
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.timezone import localtime
+
+register = template.Library()
+
+# The characters json_script escapes, so no text inside JSON-LD can close the <script> element.
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.simple_tag
+def json_ld(data):
+    """A <script type="application/ld+json"> block; safe whatever the strings contain."""
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_JSON_SCRIPT_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308
+
+
+@register.simple_tag
+def article_json_ld(article):
+    """schema.org Article and BreadcrumbList for one article page."""
+    site_url = settings.SITE_URL
+    article_data = {
+        "@context": "https://schema.org",
+        "@type": "Article",
+        "headline": article.title,
+        "description": article.summary,
+        "datePublished": localtime(article.published_at).isoformat(),
+        "dateModified": localtime(article.updated_at).isoformat(),
+        "author": {
+            "@type": "Person" if article.author.user_id else "Organization",
+            "name": article.author.name,
+            "url": site_url + article.author.get_absolute_url(),
+        },
+        "publisher": {
+            "@type": "Organization",
+            "name": settings.SITE_NAME,
+            "logo": {"@type": "ImageObject", "url": f"{site_url}/static/icons/icon-512.png"},
+        },
+        "mainEntityOfPage": article.absolute_url(),
+        "inLanguage": "ja",
+        "articleSection": article.category.name,
+        "keywords": [tag.name for tag in article.tags.all()],
+    }
+    share_image = article.share_image_url()
+    if share_image:
+        article_data["image"] = [share_image]
+    breadcrumbs = {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": 1, "name": "ホーム", "item": site_url + "/"},
+            {
+                "@type": "ListItem",
+                "position": 2,
+                "name": article.category.name,
+                "item": site_url + article.category.get_absolute_url(),
+            },
+            {"@type": "ListItem", "position": 3, "name": article.title, "item": article.absolute_url()},
+        ],
+    }
+    return json_ld(article_data) + json_ld(breadcrumbs)
+
+
+@register.simple_tag
+def share_links(article):
+    """Plain share links (no third-party scripts): [(service name, URL), …]."""
+    url = article.absolute_url()
+    encoded_url, encoded_title = quote(url, safe=""), quote(article.title, safe="")
+    without_scheme = url.split("://", 1)[-1]
+    hatena_prefix = "s/" if urlsplit(url).scheme == "https" else ""
+    return [
+        ("X", f"https://x.com/intent/post?text={encoded_title}&url={encoded_url}"),
+        ("Facebook", f"https://www.facebook.com/sharer/sharer.php?u={encoded_url}"),
+        ("はてなブックマーク", f"https://b.hatena.ne.jp/entry/{hatena_prefix}{quote(without_scheme, safe='/')}"),
+        ("LINE", f"https://social-plugins.line.me/lineit/share?url={encoded_url}"),
+    ]
+
+
+@register.filter
+def iso_local(value):
+    """ISO 8601 in Tokyo time, e.g. 2025-12-22T01:39:02+09:00."""
+    return localtime(value).isoformat() if value else ""
