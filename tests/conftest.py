@@ -12,3 +12,9 @@ def shared_sample():
     if not SHARED_SAMPLE.exists():
         pytest.skip("../shared/samples is not present beside this checkout")
     return SHARED_SAMPLE
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Real hashers cost ~0.3 s per user by design; tests create many users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

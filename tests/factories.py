@@ -35,3 +35,16 @@ def make_article(*, tags=(), secondary_categories=(), **fields):
     if secondary_categories:
         article.secondary_categories.set(secondary_categories)
     return article
+
+
+def make_user(role=None, username=None, **fields):
+    """A staff user in the given editorial role group (roles.WRITER, …), or a plain user without one."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    user = get_user_model().objects.create_user(
+        username=username or f"user{next(_sequence)}", password="correct-horse-battery", is_staff=bool(role), **fields
+    )
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user

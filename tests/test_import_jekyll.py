@@ -244,3 +244,13 @@ def test_imported_articles_keep_the_archive_dates_as_last_update(tmp_path):
 
     assert Article.objects.get(title="更新日付き").updated_at == dt.datetime(2024, 6, 1, 10, 0, tzinfo=TOKYO)
     assert Article.objects.get(title="更新日なし").updated_at == dt.datetime(2024, 5, 2, 9, 0, tzinfo=TOKYO)
+
+
+@pytest.mark.django_db
+def test_archive_permalink_redirects_to_the_article(client):
+    run_import(JEKYLL / "good" / "2024-03-05-chip-outlook.md")
+
+    response = client.get("/2024/03/05/chip-outlook.html")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/articles/chip-outlook/"

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Article, Author, Category, unique_slug
+from articles.workflow import remember_old_path
 
 
 class Outcome(StrEnum):
@@ -64,6 +65,8 @@ def _store(post, article):
     article.save()
     article.secondary_categories.set(categories[1:])
     article.tags.set(list(post.tags))
+    if post.permalink:
+        remember_old_path(article, post.permalink)
     return article
 
 
