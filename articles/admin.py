@@ -1,34 +1,189 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.utils.html import format_html
 from markdownx.admin import MarkdownxModelAdmin
 
-from articles.models import Article, Author, Category
+from articles import roles, workflow
+from articles.admin_views import ArticleEditorialViews
+from articles.models import Article, ArticleRedirect, Author, Category
+from articles.revisions import apply_content, snapshot, tag_edit_string
+
+STATUS_COLOURS = {
+    Article.Status.DRAFT: "#6b7280",
+    Article.Status.IN_REVIEW: "#b45309",
+    Article.Status.CHANGES_REQUESTED: "#b91c1c",
+    Article.Status.APPROVED: "#047857",
+    Article.Status.SCHEDULED: "#1d4ed8",
+    Article.Status.PUBLISHED: "#15803d",
+    Article.Status.UNPUBLISHED: "#374151",
+}
+
+
+class ArticleAdminForm(forms.ModelForm):
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Article
+        fields = (
+            "title", "slug", "body", "excerpt", "hero_image", "hero_image_alt", "author", "category",
+            "secondary_categories", "tags", "reviewer", "is_featured", "correction_note", "permalink",
+        )  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        article = self.instance
+        if article.pk:
+            self.fields["loaded_version"].initial = article.edit_version
+        pending = getattr(article, "shown_revision_content", None)
+        if pending is not None:
+            self.initial["tags"] = tag_edit_string(pending.get("tags", []))
+            self.initial["secondary_categories"] = pending.get("secondary_category_ids", [])
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            try:
+                workflow.check_edit_version(self.instance, cleaned.get("loaded_version"))
+            except workflow.WorkflowError as refusal:
+                raise forms.ValidationError(str(refusal), code="stale") from None
+        if "hero_image_alt" in self.fields and cleaned.get("hero_image") and not cleaned.get("hero_image_alt"):
+            self.add_error("hero_image_alt", "アイキャッチ画像には、画像の内容を説明する代替テキストが必要です。")
+        return cleaned
 
 
 @admin.register(Article)
-class ArticleAdmin(MarkdownxModelAdmin):
-    list_display = ("title", "status", "author", "category", "published_at", "updated_at", "reading_time")
-    list_filter = ("status", "category", "author", "published_at")
+class ArticleAdmin(ArticleEditorialViews, MarkdownxModelAdmin):
+    form = ArticleAdminForm
+    change_form_template = "admin/articles/article/change_form.html"
+    list_display = ("title", "status_badge", "author", "category_list", "publication_time", "created_by")
+    list_filter = ("status", "category", "author", "tags", "published_at", "is_featured")
+    list_select_related = ("author", "category", "created_by")
     search_fields = ("title", "body")
     date_hierarchy = "published_at"
     autocomplete_fields = ("author", "category")
     filter_horizontal = ("secondary_categories",)
-    readonly_fields = ("reading_time", "created_at", "updated_at", "source_name")
+    actions = ("bulk_submit", "bulk_approve", "bulk_publish", "bulk_unpublish")
     fieldsets = (
-        (None, {"fields": ("title", "slug", "body", "excerpt")}),
+        (None, {"fields": ("title", "slug", "body", "excerpt", "loaded_version")}),
         ("分類", {"fields": ("author", "category", "secondary_categories", "tags")}),
         ("アイキャッチ", {"fields": ("hero_image", "hero_image_alt")}),
-        ("公開", {"fields": ("status", "published_at")}),
+        ("編集部", {"fields": ("status", "published_at", "reviewer", "is_featured", "correction_note")}),
         (
             "情報",
             {
                 "classes": ("collapse",),
-                "fields": ("reading_time", "permalink", "source_name", "created_at", "updated_at"),
+                "fields": ("reading_time", "created_by", "permalink", "source_name", "created_at", "updated_at"),
             },
         ),
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("author", "category")
+        return super().get_queryset(request).prefetch_related("secondary_categories")
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["status", "published_at", "reading_time", "created_by", "created_at", "updated_at", "source_name"]
+        role = workflow.role_of(request.user)
+        if role != roles.EDITOR_IN_CHIEF:
+            readonly += ["is_featured", "correction_note", "permalink"]
+        if not workflow.can_assign_reviewer(request.user):
+            readonly.append("reviewer")
+        return readonly
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or workflow.can_edit(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or not obj.is_published())
+
+    def get_object(self, request, object_id, from_field=None):
+        """The edit form shows a live article's pending edit, not the live text."""
+        article = super().get_object(request, object_id, from_field)
+        if article is not None and article.pending_revision_id:
+            content = article.pending_revision.content
+            apply_content(article, content)
+            article.shown_revision_content = content
+        return article
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+            obj.status = Article.Status.DRAFT
+        if change and obj.status in Article.LIVE_STATUSES:
+            return  # readers keep the live text; save_related stores the edit as pending
+        old_slug = Article.objects.filter(pk=obj.pk).values_list("slug", flat=True).first() if change else None
+        obj.save()
+        if old_slug:
+            workflow.remember_old_slug(obj, old_slug)
+
+    def save_related(self, request, form, formsets, change):
+        article = form.instance
+        if change and article.status in Article.LIVE_STATUSES:
+            content = snapshot(
+                article,
+                tags=form.cleaned_data.get("tags", []),
+                secondary_category_ids=[category.pk for category in form.cleaned_data["secondary_categories"]],
+            )
+            workflow.stage_live_edit(article, request.user, content)
+            self.message_user(
+                request,
+                "編集内容を保存しました。公開中の記事はまだ変わっていません。編集長が「編集内容を公開する」を"
+                "押すと読者に反映されます。",
+                messages.WARNING,
+            )
+            return
+        super().save_related(request, form, formsets, change)
+        workflow.record_saved_edit(article, request.user)
+
+    @admin.display(description="状態", ordering="status")
+    def status_badge(self, article):
+        pending = " ＋未公開の編集" if article.pending_revision_id else ""
+        return format_html(
+            '<span style="background:{};color:#fff;padding:2px 8px;border-radius:10px;white-space:nowrap">{}{}</span>',
+            STATUS_COLOURS[article.status],
+            article.get_status_display(),
+            pending,
+        )
+
+    @admin.display(description="カテゴリ")
+    def category_list(self, article):
+        return "、".join(category.name for category in article.all_categories())
+
+    @admin.display(description="公開・予約日時", ordering="published_at")
+    def publication_time(self, article):
+        return article.published_at
+
+    def _bulk(self, request, queryset, step, comment=""):
+        """Apply one step to each selected article under its own rules; report what was skipped and why."""
+        done, skipped = 0, []
+        for article in queryset:
+            try:
+                workflow.perform(step, article, request.user, comment=comment)
+                done += 1
+            except workflow.WorkflowError as refusal:
+                skipped.append(f"「{article.title}」: {refusal}")
+        label = workflow.TRANSITIONS[step].label
+        if done:
+            self.message_user(request, f"{done} 件に「{label}」を行いました。", messages.SUCCESS)
+        for reason in skipped:
+            self.message_user(request, f"スキップ — {reason}", messages.WARNING)
+
+    @admin.action(description="選択した記事をレビューに出す")
+    def bulk_submit(self, request, queryset):
+        self._bulk(request, queryset, "submit")
+
+    @admin.action(description="選択した記事を承認する")
+    def bulk_approve(self, request, queryset):
+        self._bulk(request, queryset, "approve")
+
+    @admin.action(description="選択した記事を今すぐ公開する")
+    def bulk_publish(self, request, queryset):
+        self._bulk(request, queryset, "publish")
+
+    @admin.action(description="選択した記事を非公開にする")
+    def bulk_unpublish(self, request, queryset):
+        self._bulk(request, queryset, "unpublish", comment="一覧の一括操作で非公開にしました")
 
 
 @admin.register(Category)
@@ -44,3 +199,10 @@ class AuthorAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "user")
     search_fields = ("name",)
     prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(ArticleRedirect)
+class ArticleRedirectAdmin(admin.ModelAdmin):
+    list_display = ("old_path", "article")
+    search_fields = ("old_path", "article__title")
+    raw_id_fields = ("article",)

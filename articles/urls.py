@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from articles import feeds, views
+from articles import feeds, preview, views
 
 
 class UnicodeSlugConverter:
@@ -40,4 +40,5 @@ urlpatterns = [
     path("archive/", views.ArchiveIndex.as_view(), name="archive"),
     path("archive/<int:year>/", views.YearArchive.as_view(), name="archive-year"),
     path("archive/<int:year>/<int:month>/", views.MonthArchive.as_view(), name="archive-month"),
+    path("preview/<str:token>/", preview.shared_preview, name="shared-preview"),
 ]

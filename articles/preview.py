@@ -1,0 +1,49 @@
+"""Previews of what an article will look like, rendered with the real reader template (noindex)."""
+
+import secrets
+from datetime import timedelta
+
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.utils import timezone
+
+from articles.models import Article, PreviewLink
+from articles.revisions import apply_content
+
+
+def render_preview(request, article, *, shared_link=None):
+    """The reader page of `article` with its pending edit applied, marked as a preview."""
+    if article.pending_revision_id:
+        apply_content(article, article.pending_revision.content)
+    for field, value in article.derive_rendered_fields().items():
+        setattr(article, field, value)
+    context = {
+        "article": article,
+        "is_preview": True,
+        "shared_link": shared_link,
+        "table_of_contents": article.table_of_contents(),
+        "related_articles": Article.objects.related_to(article) if article.category_id else [],
+        "previous_article": None,
+        "next_article": None,
+    }
+    response = TemplateResponse(request, "articles/article_detail.html", context)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def create_preview_link(article, user, *, days):
+    return PreviewLink.objects.create(
+        article=article,
+        created_by=user,
+        token=secrets.token_urlsafe(32),
+        expires_at=timezone.now() + timedelta(days=days),
+    )
+
+
+def shared_preview(request, token):
+    """Public view for an outside reviewer: only this article, only while the link is valid."""
+    link = get_object_or_404(PreviewLink.objects.select_related("article__pending_revision"), token=token)
+    if not link.is_usable():
+        return TemplateResponse(request, "articles/preview_expired.html", {"link": link}, status=410)
+    return render_preview(request, link.article, shared_link=link)

@@ -1,0 +1,304 @@
+"""The desk in the admin: every rule is enforced on crafted requests, not only by hidden buttons."""
+
+import io
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image
+
+from articles import roles, workflow
+from articles.models import Article, PreviewLink
+from tests.factories import make_article, make_author, make_category, make_user
+
+pytestmark = pytest.mark.django_db
+Status = Article.Status
+WRITER, EDITOR, CHIEF = roles.WRITER, roles.EDITOR, roles.EDITOR_IN_CHIEF
+
+
+@pytest.fixture
+def desk():
+    return {role: make_user(role) for role in (WRITER, EDITOR, CHIEF)}
+
+
+def change_url(article):
+    return reverse("admin:articles_article_change", args=[article.pk])
+
+
+def form_data(article, **overrides):
+    data = {
+        "title": article.title,
+        "slug": article.slug,
+        "body": article.body,
+        "excerpt": article.excerpt,
+        "hero_image_alt": article.hero_image_alt,
+        "author": article.author_id,
+        "category": article.category_id,
+        "tags": ", ".join(article.tags.names()),
+        "correction_note": article.correction_note,
+        "permalink": article.permalink,
+        "loaded_version": article.edit_version,
+    }
+    data.update(overrides)
+    return data
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_writer_creates_a_draft_that_records_owner_and_a_revision(client, desk):
+    login(client, desk[WRITER])
+    author, category = make_author("ALLFORCES編集部"), make_category("技術動向")
+
+    response = client.post(
+        reverse("admin:articles_article_add"),
+        {"title": "新しい記事", "slug": "", "body": "## 見出し\n\n本文", "excerpt": "", "hero_image_alt": "",
+         "author": author.pk, "category": category.pk, "tags": "AI, 半導体", "status": "published"},
+    )  # fmt: skip
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    article = Article.objects.get(title="新しい記事")
+    assert article.created_by == desk[WRITER]
+    assert article.status == Status.DRAFT  # a crafted status is ignored
+    assert article.revisions.count() == 1
+    assert sorted(article.tags.names()) == ["AI", "半導体"]
+
+
+def test_writer_cannot_change_someone_elses_article_by_crafted_post(client, desk):
+    article = make_article(status=Status.DRAFT, created_by=make_user(WRITER), title="他人の記事")
+    login(client, desk[WRITER])
+
+    response = client.post(change_url(article), form_data(article, title="書き換え"))
+
+    assert response.status_code == 403
+    assert Article.objects.get(pk=article.pk).title == "他人の記事"
+
+
+def test_writer_cannot_publish_through_the_step_url(client, desk):
+    article = make_article(status=Status.APPROVED, created_by=desk[WRITER], published_at=None)
+    login(client, desk[WRITER])
+
+    response = client.post(reverse("admin:articles_article_transition", args=[article.pk, "publish"]), {})
+
+    assert response.status_code == 200
+    assert "編集長だけ" in response.content.decode()
+    assert Article.objects.get(pk=article.pk).status == Status.APPROVED
+
+
+def test_editor_sends_back_with_a_reason_and_the_history_shows_it(client, desk):
+    article = make_article(status=Status.IN_REVIEW, created_by=desk[WRITER], published_at=None)
+    login(client, desk[EDITOR])
+    url = reverse("admin:articles_article_transition", args=[article.pk, "request_changes"])
+
+    refused = client.post(url, {"comment": ""})
+    assert "理由のコメントが必要" in refused.content.decode()
+
+    client.post(url, {"comment": "出典を追記してください"})
+    page = client.get(change_url(article)).content.decode()
+    assert Article.objects.get(pk=article.pk).status == Status.CHANGES_REQUESTED
+    assert "出典を追記してください" in page and "差し戻し" in page
+
+
+def test_chief_schedules_with_a_time(client, desk):
+    article = make_article(status=Status.APPROVED, published_at=None)
+    login(client, desk[CHIEF])
+    when = timezone.localtime() + timedelta(hours=3)
+
+    client.post(
+        reverse("admin:articles_article_transition", args=[article.pk, "schedule"]),
+        {"when": when.strftime("%Y-%m-%dT%H:%M")},
+    )
+
+    article.refresh_from_db()
+    assert article.status == Status.SCHEDULED
+    assert abs(article.published_at - when) < timedelta(minutes=1)
+
+
+def test_editing_a_published_article_keeps_readers_on_the_live_version(client, desk):
+    article = make_article(title="公開版", body="公開中の本文")
+    login(client, desk[CHIEF])
+
+    client.post(change_url(article), form_data(article, title="修正版", body="修正した本文"))
+
+    assert Article.objects.get(pk=article.pk).title == "公開版"
+    assert "公開中の本文" in client.get(article.get_absolute_url()).content.decode()
+    form_page = client.get(change_url(article)).content.decode()
+    assert "修正した本文" in form_page and "未公開の編集があります" in form_page
+
+    client.post(reverse("admin:articles_article_transition", args=[article.pk, "publish_changes"]), {})
+
+    assert "修正した本文" in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_second_save_from_a_stale_form_is_refused_and_the_text_is_kept(client, desk):
+    article = make_article(status=Status.DRAFT, created_by=desk[WRITER], published_at=None)
+    stale = form_data(article)
+    login(client, desk[EDITOR]).post(change_url(article), form_data(article, body="編集者が先に保存"))
+
+    client.force_login(desk[WRITER])
+    response = client.post(change_url(article), {**stale, "body": "ライターの大事な文章"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "他の人が保存しました" in html
+    assert "ライターの大事な文章" in html  # still in the form, to copy
+    assert Article.objects.get(pk=article.pk).body == "編集者が先に保存"
+
+
+def test_hero_image_needs_alt_text(client, desk, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "navy").save(buffer, "PNG")
+    article = make_article(status=Status.DRAFT, created_by=desk[WRITER], published_at=None)
+    login(client, desk[WRITER])
+
+    response = client.post(
+        change_url(article),
+        {**form_data(article), "hero_image": SimpleUploadedFile("hero.png", buffer.getvalue(), "image/png")},
+    )
+
+    assert response.status_code == 200
+    assert "代替テキストが必要" in response.content.decode()
+
+
+def test_staff_preview_shows_unpublished_text_marked_noindex(client, desk):
+    article = make_article(status=Status.DRAFT, published_at=None, body="まだ秘密の本文")
+    login(client, desk[EDITOR])
+
+    response = client.get(reverse("admin:articles_article_preview", args=[article.pk]))
+
+    html = response.content.decode()
+    assert "まだ秘密の本文" in html and "プレビュー" in html
+    assert '<meta name="robots" content="noindex, nofollow">' in html
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+
+
+def test_anonymous_cannot_reach_previews_revisions_or_steps(client):
+    article = make_article(status=Status.DRAFT, published_at=None)
+    for name in ("preview", "revisions", "change"):
+        response = client.get(reverse(f"admin:articles_article_{name}", args=[article.pk]))
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert client.get(article.get_absolute_url()).status_code == 404
+
+
+def test_share_preview_link_works_until_it_expires_or_is_revoked(client, desk):
+    article = make_article(status=Status.IN_REVIEW, published_at=None, body="社外レビュー用の本文")
+    other = make_article(status=Status.DRAFT, published_at=None, body="別の下書き")
+    login(client, desk[EDITOR]).post(reverse("admin:articles_article_share_links", args=[article.pk]))
+    link = PreviewLink.objects.get()
+    client.logout()
+
+    page = client.get(link.get_absolute_url()).content.decode()
+    assert "社外レビュー用の本文" in page and "別の下書き" not in page
+    assert client.get(f"/preview/{link.token}x/").status_code == 404
+    assert other.preview_links.count() == 0
+
+    with time_machine.travel(timezone.now() + timedelta(days=7, minutes=1)):
+        assert client.get(link.get_absolute_url()).status_code == 410
+
+    login(client, desk[EDITOR]).post(
+        reverse("admin:articles_article_share_links", args=[article.pk]), {"revoke": link.pk}
+    )
+    client.logout()
+    assert client.get(link.get_absolute_url()).status_code == 410
+
+
+def test_revisions_compare_shows_character_level_changes_and_restore_works(client, desk):
+    article = make_article(status=Status.DRAFT, created_by=desk[WRITER], published_at=None, body="半導体の需要は強い。")
+    login(client, desk[WRITER])
+    client.post(change_url(article), form_data(article))
+    article.refresh_from_db()
+    client.post(change_url(article), form_data(article, body="半導体の需要はとても強い。"))
+
+    html = client.get(reverse("admin:articles_article_revisions", args=[article.pk])).content.decode()
+    assert "<ins>とても</ins>" in html
+
+    first = article.revisions.order_by("pk").first()
+    client.post(reverse("admin:articles_article_restore", args=[article.pk, first.pk]))
+    assert Article.objects.get(pk=article.pk).body == "半導体の需要は強い。"
+
+
+def test_bulk_actions_apply_each_articles_rules_and_report_skips(client, desk):
+    ready = make_article(status=Status.APPROVED, published_at=None, title="承認済み")
+    draft = make_article(status=Status.DRAFT, published_at=None, title="ただの下書き")
+    login(client, desk[CHIEF])
+
+    response = client.post(
+        reverse("admin:articles_article_changelist"),
+        {"action": "bulk_publish", "_selected_action": [ready.pk, draft.pk]},
+        follow=True,
+    )
+
+    html = response.content.decode()
+    assert Article.objects.get(pk=ready.pk).status == Status.PUBLISHED
+    assert Article.objects.get(pk=draft.pk).status == Status.DRAFT
+    assert "1 件に「今すぐ公開する」を行いました" in html
+    assert "スキップ" in html and "ただの下書き" in html
+
+
+def test_bulk_publish_by_an_editor_publishes_nothing(client, desk):
+    ready = make_article(status=Status.APPROVED, published_at=None)
+    login(client, desk[EDITOR])
+
+    client.post(
+        reverse("admin:articles_article_changelist"), {"action": "bulk_publish", "_selected_action": [ready.pk]}
+    )
+
+    assert Article.objects.get(pk=ready.pk).status == Status.APPROVED
+
+
+def test_dashboard_and_calendar(client, desk):
+    make_article(status=Status.DRAFT, created_by=desk[WRITER], published_at=None, title="私の下書き")
+    soon = timezone.now() + timedelta(days=2)
+    make_article(status=Status.SCHEDULED, published_at=soon, title="予約の記事")
+    login(client, desk[WRITER])
+
+    index = client.get(reverse("admin:index")).content.decode()
+    calendar = client.get(
+        reverse("admin:articles_article_calendar"), {"month": timezone.localtime(soon).strftime("%Y-%m")}
+    )
+
+    assert "編集部ダッシュボード" in index and "私の下書き" in index and "予約の記事" in index
+    assert calendar.status_code == 200 and "予約の記事" in calendar.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("role", "view", "expected"),
+    [
+        (WRITER, "delete", 403),
+        (EDITOR, "delete", 403),
+        (CHIEF, "delete", 200),
+        (WRITER, "history", 200),
+        (WRITER, "change", 200),  # read-only view of someone else's article
+    ],
+)
+def test_admin_urls_by_role(client, desk, role, view, expected):
+    article = make_article(status=Status.DRAFT, published_at=None, created_by=make_user(WRITER))
+    login(client, desk[role])
+
+    response = client.get(reverse(f"admin:articles_article_{view}", args=[article.pk]))
+
+    assert response.status_code == expected
+
+
+def test_only_the_chief_manages_categories_and_authors(client, desk):
+    for role, expected in ((WRITER, 403), (EDITOR, 403), (CHIEF, 302)):
+        login(client, desk[role])
+        response = client.post(reverse("admin:articles_category_add"), {"name": f"新カテゴリ{role}", "position": 1})
+        assert response.status_code == expected, role
+
+
+def test_workflow_buttons_match_the_rules(client, desk):
+    article = make_article(status=Status.IN_REVIEW, published_at=None, created_by=desk[WRITER])
+
+    writer_page = login(client, desk[WRITER]).get(change_url(article)).content.decode()
+    editor_page = login(client, desk[EDITOR]).get(change_url(article)).content.decode()
+
+    assert "承認する" not in writer_page
+    assert "承認する" in editor_page and "差し戻す" in editor_page
+    assert workflow.available_transitions(desk[WRITER], article) == []
