@@ -291,3 +291,11 @@ def test_pages_advertise_the_site_feed_and_archives_their_own(client):
     assert '<link rel="alternate" type="application/rss+xml"' in home and 'href="/feed/"' in home
     assert 'href="/feed/atom/"' in home and 'href="/feed/json/"' in home
     assert f'href="{article.category.get_absolute_url()}feed/"' in category_page
+
+
+def test_published_correction_is_shown_with_its_date(client):
+    article = make_article(correction_note="初出時、売上高の単位を誤っていました。", corrected_at=timezone.now())
+
+    html = client.get(article.get_absolute_url()).content.decode()
+
+    assert "訂正（" in html and "初出時、売上高の単位を誤っていました。" in html

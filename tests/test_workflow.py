@@ -232,3 +232,20 @@ def test_reviewer_must_be_an_editor_or_chief(desk):
         workflow.assign_reviewer(article, desk[EDITOR], desk[WRITER])
     workflow.assign_reviewer(article, desk[EDITOR], desk[CHIEF])
     assert Article.objects.get(pk=article.pk).reviewer == desk[CHIEF]
+
+
+def test_publish_due_command_reports_and_is_idempotent(desk):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    publish_at = timezone.now() + timedelta(minutes=1)
+    workflow.perform("schedule", article_in(Status.APPROVED, title="予約記事"), desk[CHIEF], when=publish_at)
+
+    with time_machine.travel(publish_at + timedelta(seconds=30)):
+        first, second = StringIO(), StringIO()
+        call_command("publish_due", stdout=first)
+        call_command("publish_due", stdout=second)
+
+    assert "公開: 予約記事" in first.getvalue() and "1 件" in first.getvalue()
+    assert "0 件" in second.getvalue()
