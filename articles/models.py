@@ -11,6 +11,7 @@ from taggit.managers import TaggableManager
 
 from articles import images
 from articles.markdown import reading_time_minutes, render_markdown, summarize, table_of_contents
+from articles.search_index import ArticleSearchIndex  # noqa: F401 (the search index is one of the app's models)
 
 SLUG_MAX_LENGTH = 120
 
