@@ -131,9 +131,9 @@ ARTICLES_PER_PAGE = 12
 TAGGIT_CASE_INSENSITIVE = True
 
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "articles.markdown.render_markdown"
-MARKDOWNX_MEDIA_PATH = "markdownx/%Y/%m/"
-MARKDOWNX_UPLOAD_MAX_SIZE = 5 * 1024 * 1024
-MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png", "image/webp", "image/gif"]
+# Every uploaded image (editor and hero) goes through articles.uploads, which reads these two.
+IMAGE_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+IMAGE_UPLOAD_MAX_PIXELS = 40_000_000
 
 LOGGING = {
     "version": 1,

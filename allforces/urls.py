@@ -6,9 +6,10 @@ from django.contrib.sitemaps.views import sitemap
 from django.templatetags.static import static as static_url
 from django.urls import include, path
 from django.views.generic import RedirectView, TemplateView
-from markdownx.views import ImageUploadView, MarkdownifyView
+from markdownx.views import MarkdownifyView
 
 from articles.sitemaps import SITEMAPS
+from articles.views_uploads import ImageUploadView
 
 
 class FaviconRedirect(RedirectView):
@@ -20,10 +21,11 @@ class FaviconRedirect(RedirectView):
         return static_url("icons/favicon.ico")
 
 
-# markdownx's own URLconf lets anyone preview and upload; only the desk may.
+# markdownx's own URLconf lets anyone preview and upload; only the desk may. Uploads are our own view,
+# which verifies and re-encodes every image (articles/uploads.py).
 markdownx_urls = [
     path("markdownify/", staff_member_required(MarkdownifyView.as_view()), name="markdownx_markdownify"),
-    path("upload/", staff_member_required(ImageUploadView.as_view()), name="markdownx_upload"),
+    path("upload/", ImageUploadView.as_view(), name="markdownx_upload"),
 ]
 
 urlpatterns = [
