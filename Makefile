@@ -8,7 +8,7 @@ DEMO_ARCHIVE := demo/archive
 SYSTEM_PACKAGES := fonts-noto-cjk chromium default-jre-headless
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install install-dev system-deps lint format migrations-check demo clean
+.PHONY: run serve test install install-dev system-deps lint format migrations-check demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,3 +69,14 @@ migrations-check: install-dev
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
+
+## serve: production-like on 127.0.0.1:$(PORT): DEBUG off, collected static files (whitenoise), gunicorn.
+## Uses DATABASE_URL / REDIS_URL when set; a SECRET_KEY is generated once into var/secret_key if none is given.
+serve: install
+	mkdir -p var
+	@[ -s var/secret_key ] || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
+	export SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}" DEBUG=0 PORT=$(PORT); \
+	$(BIN)/python manage.py migrate --noinput && \
+	$(BIN)/python manage.py collectstatic --noinput -v0 && \
+	$(BIN)/python manage.py check --deploy --fail-level ERROR && \
+	exec $(BIN)/gunicorn --config gunicorn.conf.py

@@ -8,6 +8,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView, TemplateView
 from markdownx.views import MarkdownifyView
 
+from articles import health
 from articles.sitemaps import SITEMAPS
 from articles.views_uploads import ImageUploadView
 
@@ -30,6 +31,7 @@ markdownx_urls = [
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("healthz", health.healthz, name="healthz"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain"), name="robots"),
     path("favicon.ico", FaviconRedirect.as_view()),

@@ -1,12 +1,18 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.utils.html import format_html
 from markdownx.admin import MarkdownxModelAdmin
+from taggit.admin import TagAdmin
+from taggit.models import Tag
 
 from articles import roles, workflow
 from articles.admin_views import ArticleEditorialViews
 from articles.models import Article, ArticleRedirect, Author, Category
 from articles.revisions import apply_content, snapshot, tag_edit_string
+from articles.side_effects import after_site_change
+from articles.uploads import clean_uploaded_image
 
 STATUS_COLOURS = {
     Article.Status.DRAFT: "#6b7280",
@@ -38,6 +44,13 @@ class ArticleAdminForm(forms.ModelForm):
         if pending is not None:
             self.initial["tags"] = tag_edit_string(pending.get("tags", []))
             self.initial["secondary_categories"] = pending.get("secondary_category_ids", [])
+
+    def clean_hero_image(self):
+        """A new upload must be a real image; it is re-encoded without metadata (articles/uploads.py)."""
+        image = self.cleaned_data.get("hero_image")
+        if isinstance(image, UploadedFile):
+            image = clean_uploaded_image(image)
+        return image
 
     def clean(self):
         cleaned = super().clean()
@@ -186,8 +199,20 @@ class ArticleAdmin(ArticleEditorialViews, MarkdownxModelAdmin):
         self._bulk(request, queryset, "unpublish", comment="一覧の一括操作で非公開にしました")
 
 
+class ReaderVisibleAdmin(admin.ModelAdmin):
+    """For objects named on reader pages (categories, authors, tags): a change refreshes cached pages."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        transaction.on_commit(after_site_change)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        transaction.on_commit(after_site_change)
+
+
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ReaderVisibleAdmin):
     list_display = ("name", "slug", "position")
     list_editable = ("position",)
     search_fields = ("name",)
@@ -195,7 +220,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(ReaderVisibleAdmin):
     list_display = ("name", "slug", "user")
     search_fields = ("name",)
     prepopulated_fields = {"slug": ("name",)}
@@ -206,3 +231,11 @@ class ArticleRedirectAdmin(admin.ModelAdmin):
     list_display = ("old_path", "article")
     search_fields = ("old_path", "article__title")
     raw_id_fields = ("article",)
+
+
+admin.site.unregister(Tag)
+
+
+@admin.register(Tag)
+class ReaderVisibleTagAdmin(ReaderVisibleAdmin, TagAdmin):
+    pass

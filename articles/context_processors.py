@@ -1,6 +1,19 @@
 from django.conf import settings
+from django.core.cache import cache
+from django.utils.functional import SimpleLazyObject
 
 from articles.models import Category
+from articles.page_cache import current_generation
+
+
+def navigation_categories():
+    """Categories for the site navigation, read once per content generation (they rarely change)."""
+    key = f"pages:{current_generation()}:navigation"
+    categories = cache.get(key)
+    if categories is None:
+        categories = list(Category.objects.all())
+        cache.set(key, categories, settings.PAGE_CACHE_SECONDS or 60)
+    return categories
 
 
 def site(request):
@@ -8,5 +21,5 @@ def site(request):
         "site_name": settings.SITE_NAME,
         "site_description": settings.SITE_DESCRIPTION,
         "site_url": settings.SITE_URL,
-        "navigation_categories": Category.objects.all(),
+        "navigation_categories": SimpleLazyObject(navigation_categories),
     }

@@ -1,14 +1,39 @@
-"""What happens after readers' view of an article changes: called from workflow.py after commit."""
+"""What happens after readers' view of the site changes: called explicitly, after commit, from
+workflow.py, the importer, the admin and commands — never hidden in save()."""
 
+import json
 import logging
+import urllib.request
+
+from django.conf import settings
+
+from articles.page_cache import content_changed
 
 logger = logging.getLogger(__name__)
 
 
 def after_visibility_change(article):
-    """The article appeared, changed or disappeared for readers.
+    """The article appeared, changed or disappeared for readers."""
+    after_site_change(paths=[article.get_absolute_url()])
 
-    Reader pages and feeds derive their cache keys and ETags from what published() returns, so they
-    need no purge here; this is the one place where search indexing and outside pings hook in.
-    """
-    logger.info("visibility changed: article %s (%s)", article.pk, article.status)
+
+def after_site_change(paths=()):
+    """Something readers see changed: cached pages go, and a configured CDN is asked to purge."""
+    content_changed()
+    purge_cdn(paths)
+
+
+def purge_cdn(paths):
+    """POST the changed paths (and "everything") to CDN_PURGE_URL, if configured; failures are logged,
+    never raised, because the site itself is already correct."""
+    url = settings.CDN_PURGE_URL
+    if not url.startswith(("https://", "http://")):
+        return
+    payload = json.dumps({"paths": list(paths), "purge_all": True}).encode()
+    headers = {"Content-Type": "application/json"}
+    request = urllib.request.Request(url, data=payload, headers=headers, method="POST")  # noqa: S310 (http(s) only)
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+            response.read()
+    except OSError as error:
+        logger.warning("CDN purge failed: %s", error)

@@ -18,3 +18,15 @@ def shared_sample():
 def fast_password_hashing(settings):
     """Real hashers cost ~0.3 s per user by design; tests create many users."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache(settings):
+    """Each test starts with an empty cache and, unless it enables it, no whole-page cache: most tests
+    change rows directly, without the workflow calls that refresh cached pages."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.PAGE_CACHE_SECONDS = 0
+    yield
+    cache.clear()

@@ -302,3 +302,34 @@ def test_workflow_buttons_match_the_rules(client, desk):
     assert "承認する" not in writer_page
     assert "承認する" in editor_page and "差し戻す" in editor_page
     assert workflow.available_transitions(desk[WRITER], article) == []
+
+
+def test_hero_upload_is_verified_and_reencoded_without_metadata(client, desk, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    image = Image.new("RGB", (64, 48), "teal")
+    exif = image.getexif()
+    exif[0x8825] = {2: (35.0, 41.0, 0.0)}  # GPS
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif)
+    article = make_article(status=Status.DRAFT, created_by=desk[WRITER], published_at=None)
+    login(client, desk[WRITER])
+
+    upload = SimpleUploadedFile("camera.jpg", buffer.getvalue(), "image/jpeg")
+    client.post(change_url(article), {**form_data(article), "hero_image": upload, "hero_image_alt": "青緑の画像"})
+
+    article.refresh_from_db()
+    assert article.hero_image.name.startswith("heroes/") and "camera" not in article.hero_image.name
+    with Image.open(article.hero_image.path) as stored:
+        assert 0x8825 not in stored.getexif()
+
+
+def test_a_fake_image_as_hero_is_refused_and_nothing_is_stored(client, desk, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    article = make_article(status=Status.DRAFT, created_by=desk[WRITER], published_at=None)
+    login(client, desk[WRITER])
+
+    fake = SimpleUploadedFile("photo.jpg", b"<html><script>alert(1)</script></html>", "image/jpeg")
+    response = client.post(change_url(article), {**form_data(article), "hero_image": fake, "hero_image_alt": "x"})
+
+    assert response.status_code == 200 and "errorlist" in response.content.decode()
+    assert not any(tmp_path.rglob("*.*"))

@@ -7,6 +7,7 @@ from tqdm import tqdm
 
 from articles.importers.jekyll import PostParseError, find_post_files, parse_post
 from articles.importers.loader import Outcome, save_post
+from articles.side_effects import after_site_change
 
 
 class Command(BaseCommand):
@@ -35,6 +36,8 @@ class Command(BaseCommand):
             counts[result.outcome] += 1
             warnings += [f"{path}: {warning}" for warning in result.warnings]
         progress.close()
+        if not dry_run and (counts[Outcome.CREATED] or counts[Outcome.UPDATED]):
+            after_site_change()
 
         for warning in warnings:
             self.stderr.write(self.style.WARNING(f"注意 {warning}"))

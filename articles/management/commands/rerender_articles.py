@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
 from articles.models import Article
+from articles.side_effects import after_site_change
 
 
 class Command(BaseCommand):
@@ -18,4 +19,6 @@ class Command(BaseCommand):
             if any(getattr(article, field) != value for field, value in derived.items()):
                 Article.objects.filter(pk=article.pk).update(**derived)
                 changed += 1
+        if changed:
+            after_site_change()
         self.stdout.write(f"{total} 件を確認し、{changed} 件の表示用データを作り直しました。")

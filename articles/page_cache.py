@@ -1,0 +1,102 @@
+"""Whole-response cache for anonymous readers: a hit costs cache look-ups and no database query.
+
+Correctness comes from a site-wide *generation* number that is part of every key. Anything that
+changes what readers see (workflow steps, imports, category/author/tag edits) calls
+`content_changed()`, which moves the generation on, so no stale page is ever asked for again.
+A scheduled article needs no call: each generation remembers when the next scheduled article is
+due, and the first request after that moment starts a new generation.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+
+from articles.models import Article
+
+GENERATION_KEY = "pages:generation"
+BROWSER_MAX_AGE = 60
+CACHEABLE_QUERY_KEYS = {"page"}
+UNCACHED_PREFIXES = ("/admin/", "/markdownx/", "/preview/", "/search/", "/healthz", "/media/", "/static/")
+
+
+def current_generation():
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        generation = int(timezone.now().timestamp() * 1000)
+        cache.add(GENERATION_KEY, generation, None)
+        generation = cache.get(GENERATION_KEY, generation)
+    return generation
+
+
+def content_changed():
+    """What readers see has changed: every cached page becomes unreachable."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # not set yet (cleared cache): any fresh value is a new generation
+        current_generation()
+
+
+def _next_due(generation):
+    """When the next scheduled article goes live, as a timestamp (cached once per generation)."""
+    key = f"pages:{generation}:next-due"
+    due = cache.get(key)
+    if due is None:
+        upcoming = (
+            Article.objects.filter(status__in=Article.LIVE_STATUSES, published_at__gt=timezone.now())
+            .order_by("published_at")
+            .values_list("published_at", flat=True)
+            .first()
+        )
+        due = upcoming.timestamp() if upcoming else float("inf")
+        cache.set(key, due, settings.PAGE_CACHE_SECONDS)
+    return due
+
+
+def _is_cacheable_request(request):
+    return (
+        request.method in {"GET", "HEAD"}
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and not request.path.startswith(UNCACHED_PREFIXES)
+        and set(request.GET) <= CACHEABLE_QUERY_KEYS
+    )
+
+
+def _is_cacheable_response(response):
+    cache_control = response.get("Cache-Control", "")
+    return (
+        response.status_code == 200
+        and not response.cookies
+        and not getattr(response, "streaming", False)
+        and "private" not in cache_control
+        and "no-store" not in cache_control
+    )
+
+
+class ReaderPageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not settings.PAGE_CACHE_SECONDS or not _is_cacheable_request(request):
+            return self.get_response(request)
+        generation = current_generation()
+        if timezone.now().timestamp() >= _next_due(generation):
+            content_changed()  # a scheduled article has just gone live
+            generation = current_generation()
+        key = f"pages:{generation}:{hashlib.sha256(request.get_full_path().encode()).hexdigest()}"
+        response = cache.get(key)
+        if response is not None:
+            response["X-Page-Cache"] = "hit"
+            return response
+        response = self.get_response(request)
+        if _is_cacheable_response(response):
+            if hasattr(response, "render") and callable(response.render):
+                response.render()
+            if "Cache-Control" not in response:
+                patch_cache_control(response, public=True, max_age=BROWSER_MAX_AGE)
+            cache.set(key, response, settings.PAGE_CACHE_SECONDS)
+            response["X-Page-Cache"] = "miss"
+        return response

@@ -1,0 +1,179 @@
+"""Whole-page cache for anonymous readers: fast when warm, never stale after an editorial change."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from articles import roles, workflow
+from articles.models import Article
+from tests.factories import make_article, make_category, make_user
+
+pytestmark = pytest.mark.django_db
+Status = Article.Status
+HOME = "/"
+
+
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    settings.PAGE_CACHE_SECONDS = 600
+
+
+@pytest.fixture
+def chief():
+    return make_user(roles.EDITOR_IN_CHIEF)
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Side effects run after commit; a test runs inside one transaction, so `with committed():` runs them."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def warm(client, url):
+    first = client.get(url)
+    second = client.get(url)
+    assert second["X-Page-Cache"] == "hit", url
+    return first, second
+
+
+def test_a_cached_article_page_costs_no_database_query(client, django_assert_num_queries):
+    article = make_article(tags=["AI"])
+    client.get(article.get_absolute_url())
+
+    with django_assert_num_queries(0):
+        response = client.get(article.get_absolute_url())
+
+    assert response.status_code == 200 and response["X-Page-Cache"] == "hit"
+
+
+@pytest.mark.parametrize("url", [HOME, "/feed/", "/feed/atom/", "/feed/json/", "/sitemap.xml", "/archive/"])
+def test_publishing_refreshes_lists_feeds_and_sitemap(client, chief, url, committed):
+    make_article(title="既存の記事")
+    warm(client, url)
+    article = make_article(title="新しく公開する記事", status=Status.APPROVED, published_at=None)
+
+    with committed():
+        workflow.perform("publish", article, chief)
+
+    body = client.get(url).content.decode()
+    if url == "/archive/":
+        assert "（2件）" in body  # this month's count
+    elif url == "/sitemap.xml":
+        assert "%E6%96%B0%E3%81%97%E3%81%8F" in body  # the new article's URL
+    else:
+        assert "新しく公開する記事" in body
+
+
+def test_publishing_an_edit_refreshes_the_article_page(client, chief, committed):
+    article = make_article(body="古い本文")
+    warm(client, article.get_absolute_url())
+    content = workflow.snapshot(article)
+    content["body"] = "新しい本文"
+    with committed():
+        workflow.stage_live_edit(article, chief, content)
+
+    assert "古い本文" in client.get(article.get_absolute_url()).content.decode()  # not live yet
+    with committed():
+        workflow.perform("publish_changes", Article.objects.get(pk=article.pk), chief)
+    assert "新しい本文" in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_unpublishing_removes_the_article_everywhere(client, chief, committed):
+    article = make_article(title="取り下げる記事")
+    warm(client, HOME)
+    warm(client, article.get_absolute_url())
+
+    with committed():
+        workflow.perform("unpublish", article, chief, comment="誤り")
+
+    assert client.get(article.get_absolute_url()).status_code == 404
+    assert "取り下げる記事" not in client.get(HOME).content.decode()
+
+
+def test_a_slug_change_leaves_the_old_url_redirecting(client, chief, committed):
+    article = make_article(title="旧題")
+    old_url = article.get_absolute_url()
+    warm(client, old_url)
+    content = workflow.snapshot(article)
+    content["slug"] = "new-slug"
+    with committed():
+        workflow.stage_live_edit(article, chief, content)
+    with committed():
+        workflow.perform("publish_changes", Article.objects.get(pk=article.pk), chief)
+
+    response = client.get(old_url)
+    assert response.status_code == 301 and response["Location"] == "/articles/new-slug/"
+
+
+def test_a_scheduled_article_appears_at_its_time_without_any_call(client, chief, committed):
+    when = timezone.now() + timedelta(minutes=30)
+    article = make_article(title="予約された記事", status=Status.APPROVED, published_at=None)
+    with committed():
+        workflow.perform("schedule", article, chief, when=when)
+    warm(client, HOME)
+    assert "予約された記事" not in client.get(HOME).content.decode()
+
+    with time_machine.travel(when + timedelta(seconds=1)):
+        assert "予約された記事" in client.get(HOME).content.decode()
+        assert client.get(article.get_absolute_url()).status_code == 200
+
+
+def test_renaming_a_category_in_the_admin_refreshes_pages(client, chief, committed):
+    category = make_category("旧カテゴリ名")
+    make_article(category=category)
+    warm(client, HOME)
+    editor_client = type(client)()
+    editor_client.force_login(chief)
+
+    with committed():
+        editor_client.post(
+            reverse("admin:articles_category_change", args=[category.pk]),
+            {"name": "新カテゴリ名", "slug": category.slug, "description": "", "position": 1},
+        )
+
+    assert "新カテゴリ名" in client.get(HOME).content.decode()
+
+
+def test_logged_in_editors_never_get_cached_pages(client, chief, committed):
+    make_article(title="キャッシュ対象")
+    warm(client, HOME)
+    client.force_login(chief)
+
+    response = client.get(HOME)
+
+    assert "X-Page-Cache" not in response
+
+
+def test_responses_that_set_cookies_are_not_cached(client):
+    make_article()
+    client.get(reverse("admin:login"))
+
+    assert "X-Page-Cache" not in client.get(reverse("admin:login"))
+
+
+def test_arbitrary_query_strings_do_not_fill_the_cache(client):
+    make_article()
+
+    assert "X-Page-Cache" not in client.get(HOME, {"utm_source": "x"})
+    assert client.get(HOME, {"page": "1"})["X-Page-Cache"] == "miss"
+
+
+@pytest.mark.parametrize("url_name", ["home", "archive"])
+def test_conditional_get_answers_304(client, url_name):
+    make_article()
+    url = reverse(f"articles:{url_name}")
+    etag = client.get(url)["ETag"]
+
+    assert client.get(url, headers={"if-none-match": etag}).status_code == 304
+
+
+def test_article_page_conditional_get(client):
+    article = make_article()
+    etag = client.get(article.get_absolute_url())["ETag"]
+
+    response = client.get(article.get_absolute_url(), headers={"if-none-match": etag})
+
+    assert response.status_code == 304
