@@ -8,7 +8,7 @@ DEMO_ARCHIVE := demo/archive
 SYSTEM_PACKAGES := fonts-noto-cjk chromium default-jre-headless
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run serve test install install-dev system-deps lint format migrations-check demo clean
+.PHONY: run serve test install install-dev system-deps tools lint format migrations-check demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,18 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
-install-dev: system-deps $(VENV)/.installed-dev
+install-dev: system-deps $(VENV)/.installed-dev tools
+
+## tools: test tools from npm (the Nu Html Checker, pinned in tools/package-lock.json) into tools/node_modules
+tools: tools/node_modules/.installed
+
+# --ignore-scripts: vnu-jar's install script would download a Java runtime; Java comes from system-deps.
+tools/node_modules/.installed: tools/package.json tools/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix tools --ignore-scripts --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+	  echo "tools: npm is missing; install Node.js with npm for the HTML checker (continuing without it)." >&2; \
+	fi
 
 ## system-deps: install missing $(SYSTEM_PACKAGES) with apt-get; elsewhere, say what to install and go on
 system-deps:
@@ -68,7 +79,7 @@ migrations-check: install-dev
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache tools/node_modules artifacts
 
 ## serve: production-like on 127.0.0.1:$(PORT): DEBUG off, collected static files (whitenoise), gunicorn.
 ## Uses DATABASE_URL / REDIS_URL when set; a SECRET_KEY is generated once into var/secret_key if none is given.

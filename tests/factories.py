@@ -1,9 +1,13 @@
 """Small factory helpers: each makes a valid object, overridable by keyword."""
 
+import io
 import itertools
 from datetime import timedelta
+from types import SimpleNamespace
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from articles.models import Article, Author, Category
 
@@ -35,6 +39,92 @@ def make_article(*, tags=(), secondary_categories=(), **fields):
     if secondary_categories:
         article.secondary_categories.set(secondary_categories)
     return article
+
+
+# Markdown with everything an article body can hold, for tests that check whole rendered pages.
+RICH_BODY = """\
+半導体の供給網は、設計・製造・後工程の三つに分かれます。本稿では各工程の集中度を確かめます。[^source]
+
+## 市場の背景
+
+**需要**は生成AI向けが牽引し、*汎用品*は在庫調整が続きます。詳しくは[業界団体の統計](https://example.com/stats)と
+`capex_ratio` の推移をご覧ください。
+
+**太字だけの行は見出しになる**
+
+> 供給網の強さは、最も弱い工程で決まる。
+>
+> — ある調達担当者
+
+| 工程 | 主な地域 | シェア |
+|:---|:---:|---:|
+| 設計 | 米国 | 68% |
+| 製造 | 台湾 | 61% |
+| 後工程 | 東南アジア | 45% |
+
+```python
+def concentration(shares):
+    return sum(share**2 for share in shares)
+```
+
+![工程別シェアの棒グラフ](/static/icons/icon-512.png)
+
+### 今後の見通し
+
+1. 先端品は設備投資が続く。
+2. 汎用品は価格が底を打つ。
+
+- 為替の影響
+- 金利の影響
+
+脚注のある文です。[^note]
+
+[^source]: 各社の決算資料をもとに編集部が集計。
+[^note]: 2025年末時点の見込みです。
+"""
+
+
+def make_hero_image(size=(800, 450), name="hero.jpg"):
+    """A JPEG drawn with Pillow, for Article.hero_image; point MEDIA_ROOT at a temporary folder first."""
+    buffer = io.BytesIO()
+    image = Image.new("RGB", size, "#0e447a")
+    ImageDraw.Draw(image).rectangle((size[0] // 4, size[1] // 4, size[0] // 2, size[1] // 2), fill="#2f80ed")
+    image.save(buffer, "JPEG", quality=85)
+    return ContentFile(buffer.getvalue(), name=name)
+
+
+def make_reader_site():
+    """Enough published content for every reader page: a featured article, a rich article with a hero image
+    between an older and a newer one (so it has previous, next and related articles), and one without.
+
+    Returns the objects by role: category, tag (its name), author, rich, plain, older, newer, featured.
+    """
+    category = make_category("技術動向", description="半導体、クラウド、AIの動きを追います。")
+    author = make_author("ALLFORCES編集部", bio="投資と技術の長文分析を届ける編集部です。")
+    now = timezone.now()
+    shared = {"category": category, "author": author, "tags": ["半導体", "AI"]}
+    older = make_article(title="後工程の地図", published_at=now - timedelta(days=3), **shared)
+    rich = make_article(
+        title="半導体サプライチェーンの集中リスクを工程別に読み解く",
+        body=RICH_BODY,
+        hero_image=make_hero_image(),
+        hero_image_alt="青い背景に工程の図形",
+        published_at=now - timedelta(days=2),
+        **shared,
+    )
+    plain = make_article(title="画像のない記事", published_at=now - timedelta(days=1), **shared)
+    newer = make_article(title="最新の設備投資", published_at=now - timedelta(hours=2), **shared)
+    featured = make_article(title="注目の長文分析", is_featured=True, **shared)
+    return SimpleNamespace(
+        category=category,
+        tag="半導体",
+        author=author,
+        rich=rich,
+        plain=plain,
+        older=older,
+        newer=newer,
+        featured=featured,
+    )
 
 
 def make_user(role=None, username=None, **fields):

@@ -162,6 +162,18 @@ def test_article_page_has_table_of_contents_with_anchor_links(client):
     assert ">要点</a>" in html and ">詳細</a>" in html
 
 
+def test_table_of_contents_nests_subsections_so_section_numbers_run_on(client):
+    article = make_article(body="## 背景\n\n本文。\n\n### 詳細\n\n本文。\n\n## 結論\n\n本文。")
+
+    html = client.get(article.get_absolute_url()).content.decode()
+
+    toc = html[html.index('<nav class="toc"') : html.index("</nav>", html.index('<nav class="toc"'))]
+    sections = toc.split("<ol>", 1)[1]
+    assert sections.index("背景") < sections.index("<ul>") < sections.index("詳細") < sections.index("</ul>")
+    assert sections.index("</ul>") < sections.index("結論")
+    assert sections.count("<li>") == 3
+
+
 def test_related_articles_prefer_shared_tags_then_category_and_never_self_or_hidden(client):
     category = make_category("技術動向")
     article = make_article(title="基準の記事", category=category, tags=["半導体", "AI", "投資"])

@@ -82,6 +82,23 @@ def share_links(article):
 
 
 @register.filter
+def toc_tree(entries):
+    """Table-of-contents entries [(level, anchor, text), …] as a tree of dicts: each h2 with its h3s as children.
+
+    Nested lists keep the numbering of the h2s unbroken and let a screen reader tell sections from subsections;
+    an h3 before any h2 stands on its own.
+    """
+    tree = []
+    for level, anchor, text in entries:
+        entry = {"anchor": anchor, "text": text, "children": []}
+        if level > 2 and tree:
+            tree[-1]["children"].append(entry)
+        else:
+            tree.append(entry)
+    return tree
+
+
+@register.filter
 def iso_local(value):
-    """ISO 8601 in Tokyo time, e.g. 2025-12-22T01:39:02+09:00."""
-    return localtime(value).isoformat() if value else ""
+    """ISO 8601 in Tokyo time to the second, e.g. 2025-12-22T01:39:02+09:00 (HTML allows at most 3 fraction digits)."""
+    return localtime(value).isoformat(timespec="seconds") if value else ""
