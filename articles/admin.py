@@ -214,6 +214,15 @@ class ReaderVisibleAdmin(admin.ModelAdmin):
 @admin.register(Category)
 class CategoryAdmin(ReaderVisibleAdmin):
     list_display = ("name", "slug", "position")
+
+    def get_deleted_objects(self, objs, request):
+        """List articles that still use a category as one of their other categories: the admin then
+        refuses the deletion, as it does for the primary category (PROTECT)."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        in_use = Article.objects.filter(secondary_categories__in=list(objs)).distinct()
+        protected = [*protected, *(f"記事「{article}」（その他のカテゴリ）" for article in in_use)]
+        return deleted, counts, perms_needed, protected
+
     list_editable = ("position",)
     search_fields = ("name",)
     prepopulated_fields = {"slug": ("name",)}

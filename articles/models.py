@@ -31,11 +31,28 @@ def unique_slug(model, text, *, fallback, exclude_pk=None, max_length=SLUG_MAX_L
     return candidate
 
 
+def refuse_deleting_categories_in_use(categories):
+    """Like PROTECT for the many-to-many "other categories", which Django would silently unlink."""
+    articles = set(Article.objects.filter(secondary_categories__in=categories))
+    if articles:
+        raise models.ProtectedError(
+            "記事が「その他のカテゴリ」に使っているカテゴリは削除できません。先に記事から外してください。", articles
+        )
+
+
+class CategoryQuerySet(models.QuerySet):
+    def delete(self):
+        refuse_deleting_categories_in_use(self)
+        return super().delete()
+
+
 class Category(models.Model):
     name = models.CharField("名前", max_length=100, unique=True)
     slug = models.SlugField("スラッグ", max_length=SLUG_MAX_LENGTH, unique=True, allow_unicode=True, blank=True)
     description = models.TextField("説明", blank=True)
     position = models.PositiveSmallIntegerField("表示順", default=100, help_text="小さいほど先に表示されます。")
+
+    objects = CategoryQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "name"]
@@ -52,6 +69,10 @@ class Category(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:category", kwargs={"slug": self.slug})
+
+    def delete(self, *args, **kwargs):
+        refuse_deleting_categories_in_use([self])
+        return super().delete(*args, **kwargs)
 
 
 class Author(models.Model):
