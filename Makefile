@@ -8,7 +8,7 @@ DEMO_ARCHIVE := demo/archive
 SYSTEM_PACKAGES := fonts-noto-cjk chromium default-jre-headless
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run serve test install install-dev system-deps tools lint format migrations-check demo clean
+.PHONY: run serve backup restore test install install-dev system-deps tools lint format migrations-check demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -91,3 +91,12 @@ serve: install
 	$(BIN)/python manage.py collectstatic --noinput -v0 && \
 	$(BIN)/python manage.py check --deploy --fail-level ERROR && \
 	exec $(BIN)/gunicorn --config gunicorn.conf.py
+
+## backup: database (pg_dump or SQLite's backup API) and media into var/backups/<time>/ (OUT= to choose)
+backup: install
+	$(BIN)/python manage.py backup_site $(OUT)
+
+## restore: replace the database and media with a backup folder: make restore FROM=var/backups/…
+restore: install
+	@[ -n "$(FROM)" ] || { echo "usage: make restore FROM=var/backups/<folder>" >&2; exit 2; }
+	$(BIN)/python manage.py restore_site "$(FROM)" --yes
