@@ -40,5 +40,6 @@ urlpatterns = [
     path("archive/", views.ArchiveIndex.as_view(), name="archive"),
     path("archive/<int:year>/", views.YearArchive.as_view(), name="archive-year"),
     path("archive/<int:year>/<int:month>/", views.MonthArchive.as_view(), name="archive-month"),
+    path("search/", views.SearchView.as_view(), name="search"),
     path("preview/<str:token>/", preview.shared_preview, name="shared-preview"),
 ]

@@ -1,12 +1,16 @@
+import re
+
 from django.conf import settings
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, MonthArchiveView, TemplateView, YearArchiveView
 from taggit.models import Tag
 
+from articles import search
 from articles.images import share_card_png
 from articles.models import Article, Author, Category
 
@@ -135,6 +139,54 @@ class AuthorArchiveView(ArchiveView):
 
     def get_queryset(self):
         return super().get_queryset().filter(author=self.subject)
+
+
+class SearchView(PaginatedMixin, ListView):
+    """Full-text search of published articles (articles/search.py), optionally in one category or tag."""
+
+    template_name = "articles/search.html"
+    context_object_name = "articles"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.query = search.parse_query(request.GET.get("q", ""))
+        self.category = _subject_or_404(Category, request.GET.get("category"))
+        self.tag = _subject_or_404(Tag, request.GET.get("tag"))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if not self.query:
+            return Article.objects.none()
+        articles = Article.objects.published()
+        if self.category:
+            articles = articles.in_category(self.category)
+        if self.tag:
+            articles = articles.filter(tags=self.tag)
+        return search.search(articles, self.query).select_related("category").defer("body")
+
+    def get_context_data(self, **kwargs):
+        filters = {
+            "q": self.query.text,
+            "category": getattr(self.category, "slug", ""),
+            "tag": getattr(self.tag, "slug", ""),
+        }
+        context = super().get_context_data(
+            query=self.query,
+            category=self.category,
+            tag=self.tag,
+            page_query=urlencode({name: value for name, value in filters.items() if value}),
+            **kwargs,
+        )
+        context["hits"] = [search.hit(article, self.query) for article in context["articles"]]
+        return context
+
+
+def _subject_or_404(model, slug):
+    """The category or tag a ?category= or ?tag= names; None when absent, 404 when unknown or malformed."""
+    if not slug:
+        return None
+    if not re.fullmatch(r"[-\w]+", slug):
+        raise Http404("不正なスラッグです。")
+    return get_object_or_404(model, slug=slug)
 
 
 class ShareCardView(DetailView):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from articles.models import Article, Author, Category
+from articles.search import update_search_index
 
 _sequence = itertools.count(1)
 
@@ -22,8 +23,9 @@ def make_author(name=None, **fields):
     return Author.objects.create(name=name or f"著者{next(_sequence)}", **fields)
 
 
-def make_article(*, tags=(), secondary_categories=(), **fields):
-    """A published article from an hour ago unless told otherwise."""
+def make_article(*, tags=(), secondary_categories=(), index=True, **fields):
+    """A published article from an hour ago unless told otherwise, in the search index unless index=False
+    (as the workflow and the importer index the live row after writing it)."""
     number = next(_sequence)
     fields.setdefault("title", f"テスト記事その{number}")
     fields.setdefault("body", f"これはテスト用の本文です。番号は {number} です。\n\n## 見出し\n\n段落です。")
@@ -38,6 +40,8 @@ def make_article(*, tags=(), secondary_categories=(), **fields):
         article.tags.set(list(tags))
     if secondary_categories:
         article.secondary_categories.set(secondary_categories)
+    if index:
+        update_search_index(article)
     return article
 
 

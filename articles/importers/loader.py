@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Article, Author, Category, unique_slug
+from articles.search import update_search_index
 from articles.workflow import remember_old_path
 
 
@@ -34,6 +35,7 @@ def save_post(post, *, dry_run=False):
         return SaveResult(outcome, article)
     with transaction.atomic():
         article = _store(post, article or Article(source_name=post.source_name))
+        update_search_index(article)
         if outcome is Outcome.CREATED:
             # The archive's own dates, not the moment of import, say when the text last changed.
             article.updated_at = post.last_modified_at or post.published_at or article.updated_at

@@ -6,10 +6,20 @@ from django.db import migrations, models
 
 # The n-gram index proper depends on the database: a GIN index on the tsvector column on PostgreSQL; on
 # SQLite an FTS5 table over the grams column (external content, kept in step by triggers).
+#
+# PostgreSQL searches through articles_search_matches(): for a common term the planner would rather read
+# the whole table than the index, not knowing that each row's tsvector must then be fetched from TOAST and
+# decompressed (ten times slower). The function's SET clause pins the index (and stops inlining); a plain
+# AND of lexemes needs no recheck, so the big tsvectors are never read at query time.
 INDEX_SQL = {
     "postgresql": (
-        ["CREATE INDEX articles_search_grams_gin ON articles_articlesearchindex USING gin (grams)"],
-        ["DROP INDEX articles_search_grams_gin"],
+        [
+            "CREATE INDEX articles_search_grams_gin ON articles_articlesearchindex USING gin (grams)",
+            "CREATE FUNCTION articles_search_matches(query tsquery) RETURNS SETOF bigint "
+            "LANGUAGE sql STABLE STRICT PARALLEL SAFE SET enable_seqscan = off "
+            "AS $$ SELECT article_id FROM articles_articlesearchindex WHERE grams @@ query $$",
+        ],
+        ["DROP FUNCTION articles_search_matches(tsquery)", "DROP INDEX articles_search_grams_gin"],
     ),
     "sqlite": (
         [
@@ -48,24 +58,32 @@ def drop_ngram_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0005_editorial_workflow'),
+        ("articles", "0005_editorial_workflow"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ArticleSearchIndex',
+            name="ArticleSearchIndex",
             fields=[
-                ('article', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='search_index', serialize=False, to='articles.article')),
-                ('title', models.TextField(default='', verbose_name='タイトル（正規化）')),
-                ('keywords', models.TextField(default='', verbose_name='タグ・抜粋・見出し（正規化）')),
-                ('grams', articles.search_index.NgramField(default='', verbose_name='n-gram')),
-                ('indexed_at', models.DateTimeField(auto_now=True, verbose_name='索引更新日時')),
+                (
+                    "article",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="search_index",
+                        serialize=False,
+                        to="articles.article",
+                    ),
+                ),
+                ("title", models.TextField(default="", verbose_name="タイトル（正規化）")),
+                ("keywords", models.TextField(default="", verbose_name="タグ・抜粋・見出し（正規化）")),
+                ("grams", articles.search_index.NgramField(default="", verbose_name="n-gram")),
+                ("indexed_at", models.DateTimeField(auto_now=True, verbose_name="索引更新日時")),
             ],
             options={
-                'verbose_name': '検索索引',
-                'verbose_name_plural': '検索索引',
+                "verbose_name": "検索索引",
+                "verbose_name_plural": "検索索引",
             },
         ),
         migrations.RunPython(create_ngram_index, drop_ngram_index),

@@ -1,0 +1,411 @@
+from datetime import timedelta
+from io import StringIO
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from articles import search
+from articles.management.commands.evaluate_search import DEFAULT_JUDGEMENTS, evaluate, load_judgements
+from articles.models import Article
+from articles.search_index import ArticleSearchIndex
+from tests.conftest import FIXTURES
+from tests.factories import make_article, make_category
+
+DEMO_ARCHIVE = Path(__file__).resolve().parents[1] / "demo" / "archive"
+SEARCH = reverse("articles:search")
+
+pytestmark = pytest.mark.django_db
+
+
+def found(text, articles=None):
+    """Titles found for `text`, best first."""
+    results = search.search(articles or Article.objects.published(), search.parse_query(text))
+    return list(results.values_list("title", flat=True))
+
+
+# --- text, n-grams and queries, no database ----------------------------------------------------
+
+
+def test_normalize_folds_width_case_and_the_middle_dot_for_the_index_and_the_query_only():
+    assert search.normalize("ＡＷＳ　Ｔｒａｉｎｉｕｍ") == "aws trainium"
+    assert search.normalize("ﾃﾞｰﾀｾﾝﾀｰ") == "データセンター"
+    assert search.normalize("データ・センター") == "データセンター"
+    assert search.normalize("㍿") == "株式会社"
+
+
+def test_runs_end_at_punctuation_spaces_and_where_japanese_meets_latin_letters():
+    assert search.runs(search.normalize("生成AIの推論、NVIDIA H100（汎用）")) == [
+        "生成", "ai", "の推論", "nvidia", "h100", "汎用",
+    ]  # fmt: skip
+
+
+def test_documents_hold_characters_bigrams_and_word_starts_but_no_bigram_across_punctuation():
+    grams = search.document_grams("半導体、AWS")
+
+    assert {"半", "半導", "導体", "aw", "ws", "_a", "_aw"} <= grams
+    assert "体a" not in grams and "体、" not in grams
+
+
+def test_a_term_needs_its_bigrams_its_single_character_or_for_a_latin_word_its_start():
+    assert search.term_grams(("推論",)) == {"推論"}
+    assert search.term_grams(("半導体",)) == {"半導", "導体"}
+    assert search.term_grams(("株",)) == {"株"}
+    assert search.term_grams(("ot",)) == {"ot", "_ot"}
+
+
+def test_query_terms_are_split_on_half_and_full_width_spaces_and_deduplicated():
+    query = search.parse_query("  推論　コスト 推論 ")
+
+    assert query.text == "推論 コスト 推論"
+    assert query.terms == (("推論",), ("コスト",))
+
+
+def test_unprintable_characters_and_lone_surrogates_never_reach_a_query():
+    query = search.parse_query("推\x00論\x07\ud800\ufffd\u200bコスト")
+
+    assert query.text == "推 論 コスト"
+    assert query.terms == (("推",), ("論",), ("コスト",))
+
+
+def test_queries_without_letters_or_digits_are_empty():
+    for text in ("", "   \u3000 ", "& | ! ( ) : * ' \" \\", "。、「」…"):
+        assert not search.parse_query(text)
+
+
+def test_long_queries_are_capped_in_characters_and_terms():
+    long_query = search.parse_query("あ" * 10_000)
+    many_terms = search.parse_query(" ".join(f"語{number}" for number in range(50)))
+
+    assert long_query.truncated and len(long_query.text) == search.MAX_QUERY_CHARACTERS
+    assert len(long_query.grams()) == 1  # あ and あああ… need the same bigram
+    assert many_terms.truncated and len(many_terms.terms) == search.MAX_TERMS
+
+
+def test_highlight_escapes_html_and_keeps_the_readers_characters():
+    html = search.highlight("<b>ＡＷＳ</b> と aws の推論", search.parse_query("AWS 推論"))
+
+    assert html == "&lt;b&gt;<mark>ＡＷＳ</mark>&lt;/b&gt; と <mark>aws</mark> の<mark>推論</mark>"
+
+
+def test_latin_words_are_highlighted_only_where_a_word_starts():
+    html = search.highlight("spot と OT", search.parse_query("ot"))
+
+    assert html == "spot と <mark>OT</mark>"
+
+
+def test_snippet_shows_the_sentence_with_the_most_terms_with_ellipses():
+    text = "前置きの文です。" * 20 + "推論だけの文。" + "推論のコストを下げる方法を考える。" + "後書き。" * 40
+
+    snippet = search.snippet(text, search.parse_query("推論 コスト"))
+
+    assert snippet.startswith("…<mark>推論</mark>の<mark>コスト</mark>を下げる")
+    assert snippet.endswith("…")
+    assert search.snippet(text, search.parse_query("量子")) is None
+
+
+# --- matching and ranking --------------------------------------------------------------------
+
+
+def test_japanese_terms_of_two_characters_and_more_are_found():
+    make_article(title="生成AIの推論コスト", body="推論用のチップと半導体の話。")
+    make_article(title="為替の話", body="円相場を読む。")
+
+    for term in ("推論", "半導体", "チップ", "コスト"):
+        assert found(term) == ["生成AIの推論コスト"], term
+    assert found("量子") == []
+
+
+def test_mixed_terms_match_whatever_the_width_and_case():
+    make_article(title="推論チップ", body="AWS Trainium と AWS Inferentia を比べる。")
+
+    for text in ("AWS Trainium", "aws trainium", "ＡＷＳ　ｔｒａｉｎｉｕｍ", "Train", "inferentia"):
+        assert found(text) == ["推論チップ"], text
+
+
+def test_latin_words_match_from_their_start_only():
+    make_article(title="工場のOTセキュリティ", body="OT と IT の違い。")
+    make_article(title="クラウドの割引", body="Spot instances are cheaper.")
+
+    assert found("OT") == ["工場のOTセキュリティ"]
+
+
+def test_every_term_must_match():
+    make_article(title="半導体と推論", body="本文。")
+    make_article(title="半導体だけ", body="本文。")
+
+    assert found("半導体 推論") == ["半導体と推論"]
+    assert found("半導体 ビットコイン") == []
+
+
+def test_a_one_character_term_matches_wherever_the_character_is():
+    make_article(title="株価の見方", body="本文。")
+    make_article(title="日本株の展望", body="本文。")
+    make_article(title="為替の話", body="本文。")
+
+    assert sorted(found("株")) == ["日本株の展望", "株価の見方"]
+
+
+def test_title_matches_rank_above_tags_and_excerpt_above_body_then_newer_first():
+    now = timezone.now()
+    make_article(title="市場の話（古い）", body="半導体の需要。", published_at=now - timedelta(days=5))
+    make_article(title="市場の話（新しい）", body="半導体の需要。", published_at=now - timedelta(days=2))
+    make_article(title="別の話", body="本文。", tags=["半導体"], published_at=now - timedelta(days=1))
+    make_article(title="半導体の見通し", body="本文。", published_at=now - timedelta(days=9))
+
+    assert found("半導体") == ["半導体の見通し", "別の話", "市場の話（新しい）", "市場の話（古い）"]
+
+
+def test_more_terms_in_the_title_rank_above_fewer():
+    now = timezone.now()
+    make_article(title="半導体", body="需要がある。", published_at=now - timedelta(days=1))
+    make_article(title="半導体の需要", body="本文。", published_at=now - timedelta(days=3))
+    make_article(title="市場", body="半導体の需要。", published_at=now - timedelta(hours=2))
+
+    assert found("半導体 需要") == ["半導体の需要", "半導体", "市場"]
+
+
+def test_only_published_articles_are_found_and_a_scheduled_one_when_it_goes_live():
+    make_article(title="下書きの半導体", status=Article.Status.DRAFT)
+    make_article(title="非公開の半導体", status=Article.Status.UNPUBLISHED)
+    make_article(
+        title="予約の半導体", status=Article.Status.SCHEDULED, published_at=timezone.now() + timedelta(hours=1)
+    )
+
+    assert found("半導体") == []
+    with time_machine.travel(timezone.now() + timedelta(hours=2)):
+        assert found("半導体") == ["予約の半導体"]
+
+
+def test_updating_the_index_follows_the_live_text_and_removing_forgets_it():
+    article = make_article(title="量子の話", body="量子ビット。")
+    article.title, article.body = "為替の話", "円相場。"
+    article.save()
+    assert found("円相場") == []  # saving does not index: the workflow calls update_search_index
+
+    search.update_search_index(article)
+    assert found("円相場") == ["為替の話"]
+    assert found("量子") == []
+
+    search.remove_from_search_index(article)
+    assert found("円相場") == []
+
+
+def test_deleting_an_article_deletes_its_index_row():
+    article = make_article(title="量子の話")
+
+    article.delete()
+
+    assert not ArticleSearchIndex.objects.exists()
+    assert found("量子") == []
+
+
+def test_rebuild_search_index_command_indexes_every_article_and_reports():
+    make_article(title="索引のない量子の話", index=False)
+    make_article(title="索引のない下書きの量子", index=False, status=Article.Status.DRAFT)
+    out = StringIO()
+
+    call_command("rebuild_search_index", stdout=out, stderr=StringIO())
+
+    assert "2 件の記事を" in out.getvalue()
+    assert ArticleSearchIndex.objects.count() == 2
+    assert found("量子") == ["索引のない量子の話"]
+
+
+def test_imported_posts_are_indexed():
+    call_command("import_jekyll", str(FIXTURES / "jekyll" / "good"), stdout=StringIO(), stderr=StringIO(), verbosity=0)
+
+    assert "半導体の見通し" in found("半導体")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the GIN index exists on PostgreSQL only")
+def test_postgresql_answers_a_search_from_the_gin_index_even_for_a_term_in_every_article():
+    for number in range(30):
+        make_article(title=f"記事{number}", body="推論のコストを考える。")
+    search.rebuild_search_index()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE articles_article, articles_articlesearchindex")
+    results = search.search(Article.objects.published(), search.parse_query("推論 コスト"))
+    plans = []
+
+    def keep_plan(notice):  # a notice is readable only while its handler runs
+        plans.append(notice.message_primary)
+
+    connection.connection.add_notice_handler(keep_plan)
+    try:
+        with connection.cursor() as cursor:  # EXPLAIN of the statements inside articles_search_matches() too
+            cursor.execute("LOAD 'auto_explain'")
+            for setting in ("log_min_duration = 0", "log_nested_statements = on", "log_level = notice"):
+                cursor.execute(f"SET LOCAL auto_explain.{setting}")
+        assert len(results) == 30
+    finally:
+        connection.connection.remove_notice_handler(keep_plan)
+
+    plan = "\n".join(plans)
+    assert "Bitmap Index Scan on articles_search_grams_gin" in plan, plan
+    assert "Filter: (grams @@" not in plan, plan  # no tsvector is read row by row
+
+
+# --- the page --------------------------------------------------------------------------------
+
+
+def test_every_page_has_a_labelled_search_box(client):
+    html = client.get(reverse("articles:home")).content.decode()
+
+    assert '<form class="site-search" role="search"' in html
+    assert 'action="/search/"' in html
+    assert '<label class="visually-hidden" for="site-search-q">' in html
+
+
+def test_search_page_shows_title_snippet_date_category_and_count(client):
+    category = make_category("技術動向")
+    make_article(
+        title="生成AIの推論コスト",
+        body="前置き。\n\n推論の<コスト>は下がるのか。",
+        category=category,
+        published_at=timezone.make_aware(timezone.datetime(2025, 12, 21, 9, 0)),
+    )
+
+    response = client.get(SEARCH, {"q": "推論"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<title>「推論」の検索結果 | ALLFORCES</title>" in html
+    assert '<meta name="robots" content="noindex">' in html
+    assert "1 件の記事が見つかりました" in html
+    assert "生成AIの<mark>推論</mark>コスト</a>" in html
+    assert "<mark>推論</mark>の&lt;コスト&gt;は下がるのか" in html
+    assert "2025年12月21日" in html
+    assert 'href="/category/' in html and ">技術動向</a>" in html
+
+
+def test_search_page_without_a_query_asks_for_one(client):
+    make_article(title="推論の話")
+
+    response = client.get(SEARCH)
+
+    assert response.status_code == 200
+    assert "検索語を入力してください" in response.content.decode()
+    assert list(response.context["articles"]) == []
+
+
+def test_search_page_filters_by_category_and_tag(client):
+    tech, market = make_category("技術動向"), make_category("市場レポート")
+    make_article(title="技術の半導体", category=tech, tags=["AI"])
+    make_article(title="市場の半導体", category=market)
+    make_article(title="その他の半導体", category=market, secondary_categories=[tech])
+
+    by_category = client.get(SEARCH, {"q": "半導体", "category": tech.slug}).context["articles"]
+    by_tag = client.get(SEARCH, {"q": "半導体", "tag": "ai"}).context["articles"]
+
+    assert sorted(article.title for article in by_category) == ["その他の半導体", "技術の半導体"]
+    assert [article.title for article in by_tag] == ["技術の半導体"]
+
+
+@pytest.mark.parametrize("params", [{"category": "存在しない"}, {"tag": "存在しない"}, {"category": "a\x00b"}])
+def test_unknown_or_malformed_filters_are_404(client, params):
+    make_article(title="半導体の話")
+
+    assert client.get(SEARCH, {"q": "半導体", **params}).status_code == 404
+
+
+def test_search_results_are_paginated_with_the_query_kept(client, settings):
+    settings.ARTICLES_PER_PAGE = 2
+    for number in range(5):
+        make_article(title=f"半導体その{number}")
+
+    first = client.get(SEARCH, {"q": "半導体"})
+    last = client.get(SEARCH, {"q": "半導体", "page": 3})
+
+    assert len(first.context["articles"]) == 2 and len(last.context["articles"]) == 1
+    assert 'href="?q=%E5%8D%8A%E5%B0%8E%E4%BD%93&amp;page=2"' in first.content.decode()
+
+
+@pytest.mark.parametrize("page", ["abc", "0", "99", "-1", "%00"])
+def test_bad_page_numbers_are_404(client, page):
+    make_article(title="半導体の話")
+
+    assert client.get(SEARCH, {"q": "半導体", "page": page}).status_code == 404
+
+
+HOSTILE_QUERIES = [
+    "",
+    "   \u3000\t",
+    "あ" * 10_000,
+    "a" * 10_000,
+    "推論 " * 2_000,
+    "\x00",
+    "推\x00論",
+    "\x01\x02\x1b[31m\x7f",
+    "' OR 1=1 --",
+    "'; DROP TABLE articles_article; --",
+    "%_\\",
+    ".*[(\\",
+    "& | ! ( ) : * <-> <2>",
+    "'推論':* & !'コスト'",
+    '"推論" NEAR(a b) OR * ^',
+    "推論 AND OR NOT",
+    "<script>alert(1)</script>",
+    "\ufeff\u200b\u202e",
+    "\U0001f600\U0001f600",
+    "ﾃﾞｰﾀ" * 500,
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE_QUERIES)
+def test_hostile_queries_get_a_friendly_page(client, text):
+    make_article(title="推論のコスト", body="本文。")
+
+    response = client.get(SEARCH, {"q": text})
+
+    assert response.status_code == 200
+    assert "<script>alert" not in response.content.decode()
+
+
+def test_undecodable_bytes_and_lone_surrogates_in_the_url_get_a_friendly_page(client):
+    make_article(title="推論のコスト")
+
+    for raw in ("q=%ED%A0%80", "q=%FF%FE", "q=%E6%8E%A8%E8%AB%96%ED%A0%80", "q=%00%00&category=%ED%A0%80"):
+        response = client.get(f"{SEARCH}?{raw}")
+        assert response.status_code in {200, 404}, raw
+    assert client.get(f"{SEARCH}?q=%E6%8E%A8%E8%AB%96%ED%A0%80").context["articles"][0].title == "推論のコスト"
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_result_page_query_count_does_not_grow_with_results(client, django_assert_max_num_queries, count):
+    category = make_category("技術動向")
+    for number in range(count):
+        make_article(title=f"推論その{number}", category=category, tags=["AI"])
+
+    # navigation, tag, count, results (with categories)
+    with django_assert_max_num_queries(4):
+        response = client.get(SEARCH, {"q": "推論", "tag": "ai"})
+    assert len(response.context["hits"]) == count
+
+
+# --- quality on the demo archive ---------------------------------------------------------------
+
+
+def test_judged_queries_on_the_demo_archive_have_high_precision_and_recall():
+    call_command("import_jekyll", str(DEMO_ARCHIVE), stdout=StringIO(), stderr=StringIO(), verbosity=0)
+    judgements = load_judgements(DEFAULT_JUDGEMENTS)
+
+    scores, precision, recall = evaluate(judgements)
+
+    assert len(judgements) >= 40
+    assert sum(not judgement.expected for judgement in judgements) >= 5  # queries that should find nothing
+    assert precision > 0.9, [(s.judgement.query, s.found) for s in scores if s.precision < 1]
+    assert recall > 0.9, [(s.judgement.query, s.found) for s in scores if s.recall < 1]
+
+
+def test_evaluate_search_command_prints_precision_and_recall():
+    call_command("import_jekyll", str(DEMO_ARCHIVE), stdout=StringIO(), stderr=StringIO(), verbosity=0)
+    out = StringIO()
+
+    call_command("evaluate_search", stdout=out)
+
+    assert "precision@5 0.9" in out.getvalue() and "recall@10 " in out.getvalue()
