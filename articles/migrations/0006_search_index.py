@@ -58,32 +58,24 @@ def drop_ngram_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("articles", "0005_editorial_workflow"),
+        ('articles', '0005_editorial_workflow'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="ArticleSearchIndex",
+            name='ArticleSearchIndex',
             fields=[
-                (
-                    "article",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        primary_key=True,
-                        related_name="search_index",
-                        serialize=False,
-                        to="articles.article",
-                    ),
-                ),
-                ("title", models.TextField(default="", verbose_name="タイトル（正規化）")),
-                ("keywords", models.TextField(default="", verbose_name="タグ・抜粋・見出し（正規化）")),
-                ("grams", articles.search_index.NgramField(default="", verbose_name="n-gram")),
-                ("indexed_at", models.DateTimeField(auto_now=True, verbose_name="索引更新日時")),
+                ('article', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='search_index', serialize=False, to='articles.article')),
+                ('title', models.TextField(default='', verbose_name='タイトル（正規化）')),
+                ('keywords', models.TextField(default='', verbose_name='タグ・抜粋・見出し（正規化）')),
+                ('grams', articles.search_index.NgramField(default='', verbose_name='n-gram')),
+                ('indexed_at', models.DateTimeField(auto_now=True, verbose_name='索引更新日時')),
             ],
             options={
-                "verbose_name": "検索索引",
-                "verbose_name_plural": "検索索引",
+                'verbose_name': '検索索引',
+                'verbose_name_plural': '検索索引',
             },
         ),
         migrations.RunPython(create_ngram_index, drop_ngram_index),
