@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -31,6 +32,7 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
 STATIC_HASHED = _env_bool("STATIC_HASHED", default=not DEBUG)
 CDN_PURGE_URL = os.environ.get("CDN_PURGE_URL", "")
+MEDIA_STORAGE_URL = os.environ.get("MEDIA_STORAGE_URL", "")  # s3://bucket/prefix?endpoint_url=…&region_name=…
 # -------------------------------------------------------------------------------------------
 
 _DEVELOPMENT_SECRET_KEY = "development-only-secret-key-never-use-in-production"  # noqa: S105 (refused below)
@@ -195,6 +197,23 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+if MEDIA_STORAGE_URL:
+    # Media in an S3-compatible bucket (django-storages); credentials come from the usual AWS_* variables.
+    _media = urlsplit(MEDIA_STORAGE_URL)
+    if _media.scheme != "s3" or not _media.netloc:
+        raise ImproperlyConfigured(
+            "MEDIA_STORAGE_URL は s3://バケット名/プレフィックス?endpoint_url=… の形で指定してください。"
+        )
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _media.netloc,
+            "location": _media.path.strip("/"),
+            "file_overwrite": False,
+            "querystring_auth": False,
+            **dict(parse_qsl(_media.query)),
+        },
+    }
 WHITENOISE_MAX_AGE = 60 * 60
 # Anonymous reader pages are kept whole in the cache (articles/page_cache.py); 0 turns that off.
 PAGE_CACHE_SECONDS = 60 * 60
