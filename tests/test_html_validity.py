@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.db import transaction
 from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
@@ -71,6 +72,7 @@ def rendered_pages(django_db_setup, django_db_blocker, tmp_path_factory):
     folder, media = tmp_path_factory.mktemp("pages"), tmp_path_factory.mktemp("media")
     contents = {}
     # ARTICLES_PER_PAGE=2 gives the home page a second page with five articles.
+    cache.clear()  # module fixtures run before the per-test cache reset in conftest.py
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media, ARTICLES_PER_PAGE=2), transaction.atomic():
         client = Client()
         for page, url in page_urls(make_reader_site()).items():
@@ -79,6 +81,7 @@ def rendered_pages(django_db_setup, django_db_blocker, tmp_path_factory):
             contents[page] = response.content
         contents["500"] = server_error(RequestFactory().get("/")).content
         transaction.set_rollback(True)
+    cache.clear()
     assert sorted(contents) == sorted(PAGES)
     paths = {}
     for page, content in contents.items():
