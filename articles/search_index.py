@@ -1,6 +1,6 @@
 """The stored search index: one row per article, filled by articles.search.update_search_index().
 
-Loaded with the app's models (articles/models.py imports it). The n-gram index itself is created by the
+Loaded with the app's models (articles/models/__init__.py imports it). The n-gram index itself is created by the
 migration: a GIN index on `grams` on PostgreSQL, an FTS5 table kept in step by triggers on SQLite.
 """
 

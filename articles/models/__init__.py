@@ -1,0 +1,29 @@
+from articles.models.content import (
+    SLUG_MAX_LENGTH,
+    Article,
+    ArticleQuerySet,
+    Author,
+    Category,
+    CategoryQuerySet,
+    refuse_deleting_categories_in_use,
+    unique_slug,
+)
+from articles.models.editorial import ArticleRedirect, ArticleRevision, EditorialComment, PreviewLink, WorkflowEvent
+from articles.search_index import ArticleSearchIndex
+
+__all__ = [
+    "SLUG_MAX_LENGTH",
+    "Article",
+    "ArticleQuerySet",
+    "ArticleRedirect",
+    "ArticleRevision",
+    "ArticleSearchIndex",
+    "Author",
+    "Category",
+    "CategoryQuerySet",
+    "EditorialComment",
+    "PreviewLink",
+    "WorkflowEvent",
+    "refuse_deleting_categories_in_use",
+    "unique_slug",
+]
