@@ -35,7 +35,7 @@ CDN_PURGE_URL = os.environ.get("CDN_PURGE_URL", "")
 MEDIA_STORAGE_URL = os.environ.get("MEDIA_STORAGE_URL", "")  # s3://bucket/prefix?endpoint_url=…&region_name=…
 # -------------------------------------------------------------------------------------------
 
-_DEVELOPMENT_SECRET_KEY = "development-only-secret-key-never-use-in-production"  # noqa: S105 (refused below)
+_DEVELOPMENT_SECRET_KEY = "development-only-secret-key-never-use-in-production"  # noqa: S105 (refused below)  # nosec B105 (refused when DEBUG is off)
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(

@@ -5,7 +5,7 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess
+import subprocess  # nosec B404
 import tarfile
 from pathlib import Path
 
@@ -96,7 +96,7 @@ def _run(command):
         "PGPASSWORD": str(params.get("PASSWORD") or ""),
     }
     try:
-        result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+        result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603  # nosec B603 (fixed argv, no shell)
     except FileNotFoundError as error:
         raise BackupError(f"{command[0]} が見つかりません（postgresql-client をインストールしてください）") from error
     if result.returncode != 0:

@@ -33,7 +33,7 @@ def purge_cdn(paths):
     headers = {"Content-Type": "application/json"}
     request = urllib.request.Request(url, data=payload, headers=headers, method="POST")  # noqa: S310 (http(s) only)
     try:
-        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310  # nosec B310 (http(s) only)
             response.read()
     except OSError as error:
         logger.warning("CDN purge failed: %s", error)
