@@ -6,20 +6,10 @@ from django.db import migrations, models
 
 # The n-gram index proper depends on the database: a GIN index on the tsvector column on PostgreSQL; on
 # SQLite an FTS5 table over the grams column (external content, kept in step by triggers).
-#
-# PostgreSQL searches through articles_search_matches(): for a common term the planner would rather read
-# the whole table than the index, not knowing that each row's tsvector must then be fetched from TOAST and
-# decompressed (ten times slower). The function's SET clause pins the index (and stops inlining); a plain
-# AND of lexemes needs no recheck, so the big tsvectors are never read at query time.
 INDEX_SQL = {
     "postgresql": (
-        [
-            "CREATE INDEX articles_search_grams_gin ON articles_articlesearchindex USING gin (grams)",
-            "CREATE FUNCTION articles_search_matches(query tsquery) RETURNS SETOF bigint "
-            "LANGUAGE sql STABLE STRICT PARALLEL SAFE SET enable_seqscan = off "
-            "AS $$ SELECT article_id FROM articles_articlesearchindex WHERE grams @@ query $$",
-        ],
-        ["DROP FUNCTION articles_search_matches(tsquery)", "DROP INDEX articles_search_grams_gin"],
+        ["CREATE INDEX articles_search_grams_gin ON articles_articlesearchindex USING gin (grams)"],
+        ["DROP INDEX articles_search_grams_gin"],
     ),
     "sqlite": (
         [
