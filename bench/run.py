@@ -1,0 +1,1001 @@
+"""`make bench`: the benchmark that proves production serving (issue #7).
+
+    .venv/bin/python bench/run.py [--articles N] [--duration S] [--json PATH] [--import-posts N]
+
+1. Seeds N generated Japanese articles (bench/corpus.py) into a fresh PostgreSQL database
+   `allforces_bench` (dropped and created on every run, then `manage.py migrate`), with bulk inserts;
+   the Markdown is rendered through Article.derive_rendered_fields() in one process per CPU. Then
+   `manage.py rebuild_search_index`.
+2. Times `manage.py import_jekyll` of --import-posts generated Jekyll posts into a second fresh
+   database, `allforces_bench_import`.
+3. Starts the server as `make serve` does (collectstatic, check --deploy, gunicorn --config
+   gunicorn.conf.py; DEBUG=0, a generated SECRET_KEY, STATIC_HASHED=1, Redis db 3 for the cache,
+   flushed first) on a free loopback port, and always stops it at the end.
+4. Loads it with wrk (loopback only, fixed connections and duration): home, article, category, tag,
+   search and the RSS feed, each *cold* (Redis flushed, a different URL per request) and *warm* (one
+   URL, primed), and a static file of the article page's size served by the same whitenoise (the
+   ceiling), before and after the pages.
+5. Reads the gunicorn workers' RSS, prints a table with the goals, and writes JSON
+   (var/bench/latest.json). See bench/README.md for what each number means.
+"""
+
+import argparse
+import contextlib
+import ctypes
+import datetime as dt
+import json
+import multiprocessing
+import os
+import platform
+import re
+import resource
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = ROOT / "bench"
+sys.path[:0] = [str(ROOT), str(BENCH_DIR)]
+
+import corpus  # noqa: E402 (bench/corpus.py, after the path is set)
+
+PYTHON = sys.executable
+GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
+PG_URL = "postgres://postgres@127.0.0.1:5432/{}"
+BENCH_DB = "allforces_bench"
+IMPORT_DB = "allforces_bench_import"
+REDIS_URL = "redis://127.0.0.1:6379/3"
+SEARCH_TERM = "半導体"
+CEILING_DIR = "bench-ceiling"  # under STATIC_ROOT, removed at the end
+# Settings the benchmark fixes; anything else in the environment (WEB_CONCURRENCY, …) passes through.
+APP_VARIABLES_DROPPED = ("DATABASE_REPLICA_URL", "CDN_PURGE_URL", "GUNICORN_ACCESS_LOG", "SITE_URL", "HOST")
+
+GOAL_WARM_RATIO = 0.5
+GOAL_WARM_P99_MS = 20
+GOAL_COLD_P99_MS = 100
+GOAL_IMPORT_SECONDS = 60
+GOAL_IMPORT_POSTS = 10_000
+GOAL_RSS_MB = 150
+
+
+def main():
+    args = parse_args()
+    started = time.monotonic()
+    secret_key = secrets.token_urlsafe(50)
+    base_env = {k: v for k, v in os.environ.items() if k not in APP_VARIABLES_DROPPED}
+    base_env.update(DEBUG="0", SECRET_KEY=secret_key, STATIC_HASHED="1", ALLOWED_HOSTS="127.0.0.1")
+    base_env.pop("REDIS_URL", None)
+    bench_env = {**base_env, "DATABASE_URL": PG_URL.format(BENCH_DB)}
+
+    # This process is Django too (seeding, URL lists, query counts): the bench database, local-memory cache.
+    os.environ.clear()
+    os.environ.update(bench_env, DJANGO_SETTINGS_MODULE="allforces.settings")
+    import django
+
+    django.setup()
+    _install_signal_handlers()
+
+    report = {"meta": machine_meta(args), "goals": []}
+    if args.skip_seed:
+        log(f"--skip-seed: using {BENCH_DB} as it is")
+        report["seed"] = {"skipped": True, **database_counts()}
+    else:
+        report["seed"] = seed(args.articles, args.seed, bench_env)
+    if args.import_posts:
+        report["import"] = import_benchmark(args.import_posts, args.seed, base_env, args.import_timeout)
+    else:
+        report["import"] = {"skipped": True}
+
+    server = Server(bench_env)
+    try:
+        report["server"] = server.start()
+        report["results"] = load_test(server, args)
+        report["memory"] = server.memory()
+    finally:
+        server.stop()
+    report["queries"] = query_counts(report["results"])
+    report["goals"] = goals(report)
+    report["meta"]["total_seconds"] = round(time.monotonic() - started, 1)
+    report["meta"]["loadavg_end"] = _loadavg()
+
+    print_report(report)
+    json_path = Path(args.json)
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    json_path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    log(f"JSON: {json_path}")
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--articles", type=int, default=10_000, help="articles to seed (default 10000)")
+    parser.add_argument("--import-posts", type=int, default=10_000, help="Jekyll posts to import, 0 to skip (10000)")
+    parser.add_argument("--duration", type=int, default=10, help="seconds of wrk per measurement (default 10)")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
+    parser.add_argument("--cold-urls", type=int, default=2000, help="article URLs cycled in the cold run (2000)")
+    parser.add_argument("--seed", type=int, default=corpus.SEED, help="corpus seed (same seed, same articles)")
+    parser.add_argument("--json", default=str(ROOT / "var" / "bench" / "latest.json"), help="where to write JSON")
+    parser.add_argument("--skip-seed", action="store_true", help="reuse the allforces_bench database as it is")
+    parser.add_argument("--only", default="", help="comma-separated pages to load (home,article,…); default all")
+    parser.add_argument(
+        "--import-timeout",
+        type=int,
+        default=180,
+        help="stop the import after this many seconds and extrapolate (default 180, 3× the goal; 0: no limit)",
+    )
+    parser.add_argument(
+        "--wait-idle",
+        type=int,
+        default=20,
+        help="before each measurement, wait up to this many seconds for other processes to use < 25%% CPU (20)",
+    )
+    return parser.parse_args()
+
+
+# --- 1. seeding ----------------------------------------------------------------------------------
+
+
+def recreate_database(name):
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0")
+
+
+def run_manage(env, *arguments, capture=False):
+    return subprocess.run(  # noqa: S603 (our own interpreter and manage.py)
+        [PYTHON, "manage.py", *arguments],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        text=True,
+        stdout=subprocess.PIPE if capture else None,
+    )
+
+
+def _render(index_and_total):
+    """In a pool process: one corpus article and what Article.save() would store from its Markdown."""
+    from articles.models import Article
+
+    index, total, seed_value = index_and_total
+    article = corpus.generate_article(index, seed=seed_value, total=total)
+    return article, Article(body=article.body, excerpt=article.excerpt).derive_rendered_fields()
+
+
+def seed(count, seed_value, env, batch_size=500):
+    from django.db import connection, connections
+    from django.db.models import F
+    from django.db.models.functions import Coalesce
+    from taggit.models import Tag
+    from tqdm import tqdm
+
+    from articles.models import Article, Author, Category
+
+    timings = {}
+    started = time.monotonic()
+    log(f"database {BENCH_DB}: drop, create, migrate")
+    recreate_database(BENCH_DB)
+    run_manage(env, "migrate", "--noinput", "-v0")
+    timings["migrate_seconds"] = round(time.monotonic() - started, 1)
+
+    categories = {}
+    for position, name in enumerate(corpus.CATEGORIES):
+        categories[name] = Category.objects.create(name=name, position=position * 10)
+    authors = {name: Author.objects.create(name=name) for name in corpus.AUTHORS}
+    tags = {name: Tag.objects.create(name=name) for name in corpus.TAGS}
+    article_type = _content_type(Article)
+    SecondaryLink = Article.secondary_categories.through
+
+    connections.close_all()  # the pool forks: no shared database connection
+    started = time.monotonic()
+    processes = os.cpu_count() or 1
+    work = ((index, count, seed_value) for index in range(count))
+    with (
+        multiprocessing.get_context("fork").Pool(processes) as pool,
+        tqdm(total=count, desc="記事を投入", unit="件", file=sys.stderr) as progress,
+    ):
+        batch = []
+        for generated, rendered in pool.imap(_render, work, chunksize=32):
+            batch.append((generated, rendered))
+            if len(batch) == batch_size:
+                _insert(batch, categories, authors, tags, article_type, SecondaryLink)
+                progress.update(len(batch))
+                batch = []
+        if batch:
+            _insert(batch, categories, authors, tags, article_type, SecondaryLink)
+            progress.update(len(batch))
+    # The corpus's dates, not the moment of seeding, say when each article was written.
+    Article.objects.update(
+        created_at=Coalesce(F("published_at"), F("created_at")), updated_at=Coalesce(F("published_at"), F("created_at"))
+    )
+    timings["articles_seconds"] = round(time.monotonic() - started, 1)
+
+    started = time.monotonic()
+    if (ROOT / "articles" / "management" / "commands" / "rebuild_search_index.py").exists():
+        run_manage(env, "rebuild_search_index")
+        timings["search_index_seconds"] = round(time.monotonic() - started, 1)
+    with connection.cursor() as cursor:  # statistics for the planner, as autovacuum would have them
+        cursor.execute("VACUUM ANALYZE")
+    counts = database_counts()
+    log(f"seeded: {counts}, {timings}")
+    return {**counts, **timings, "seed": seed_value}
+
+
+def database_counts():
+    from django.db.models import Avg, Count
+    from django.db.models.functions import Length
+    from taggit.models import Tag, TaggedItem
+
+    from articles.models import Article, Author, Category
+
+    sizes = Article.objects.aggregate(
+        n=Count("pk"), minutes=Avg("reading_time"), markdown=Avg(Length("body")), html=Avg(Length("body_html"))
+    )
+    return {
+        "articles": sizes["n"],
+        "published": Article.objects.published().count(),
+        "categories": Category.objects.count(),
+        "tags": Tag.objects.count(),
+        "authors": Author.objects.count(),
+        "tagged_items": TaggedItem.objects.count(),
+        "mean_markdown_characters": round(sizes["markdown"] or 0),
+        "mean_html_characters": round(sizes["html"] or 0),
+        "mean_reading_minutes": round(sizes["minutes"] or 0, 1),
+    }
+
+
+def _content_type(model):
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_model(model)
+
+
+def _insert(batch, categories, authors, tags, article_type, SecondaryLink):
+    from django.db import transaction
+    from taggit.models import TaggedItem
+
+    from articles.models import Article
+
+    articles = []
+    for generated, rendered in batch:
+        articles.append(
+            Article(
+                title=generated.title,
+                slug=generated.slug,
+                body=generated.body,
+                excerpt=generated.excerpt,
+                author=authors[generated.author],
+                category=categories[generated.category],
+                status=Article.Status.DRAFT if generated.is_draft else Article.Status.PUBLISHED,
+                published_at=generated.published_at,
+                is_featured=generated.is_featured,
+                **rendered,
+            )
+        )
+    with transaction.atomic():
+        Article.objects.bulk_create(articles)
+        TaggedItem.objects.bulk_create(
+            TaggedItem(content_type=article_type, object_id=article.pk, tag=tags[name])
+            for article, (generated, _rendered) in zip(articles, batch, strict=True)
+            for name in generated.tags
+        )
+        SecondaryLink.objects.bulk_create(
+            SecondaryLink(article_id=article.pk, category_id=categories[name].pk)
+            for article, (generated, _rendered) in zip(articles, batch, strict=True)
+            for name in generated.secondary_categories
+        )
+
+
+# --- 2. Jekyll import ----------------------------------------------------------------------------
+
+
+def import_benchmark(count, seed_value, base_env, timeout):
+    env = {**base_env, "DATABASE_URL": PG_URL.format(IMPORT_DB)}
+    folder = Path(tempfile.mkdtemp(prefix="allforces-bench-jekyll-"))
+    try:
+        started = time.monotonic()
+        corpus.write_jekyll_archive(count, folder, seed=seed_value)
+        write_seconds = time.monotonic() - started
+        size = sum(path.stat().st_size for path in folder.rglob("*.md"))
+        log(f"{count} Jekyll posts written to {folder} ({size / 1e6:.1f} MB) in {write_seconds:.1f} s")
+        log(f"database {IMPORT_DB}: drop, create, migrate")
+        recreate_database(IMPORT_DB)
+        run_manage(env, "migrate", "--noinput", "-v0")
+        limit = f" (stopped after {timeout} s if not done)" if timeout else ""
+        log(f"timing: manage.py import_jekyll {folder}{limit}")
+        started = time.monotonic()
+        process = subprocess.Popen(  # noqa: S603 (our own interpreter and manage.py)
+            [PYTHON, "manage.py", "import_jekyll", str(folder)], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
+        )
+        try:
+            output, _ = process.communicate(timeout=timeout or None)
+            finished = process.returncode == 0
+        except subprocess.TimeoutExpired:
+            process.terminate()
+            output, _ = process.communicate()
+            finished = False
+        seconds = time.monotonic() - started
+        print(output.strip(), file=sys.stderr)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    imported = _count_rows(IMPORT_DB, "articles_article")
+    match = re.search(r"([\d.]+) 秒で処理", output)
+    rate = imported / seconds if seconds else 0
+    if not finished:
+        log(f"import stopped after {seconds:.0f} s with {imported} of {count} posts imported")
+    return {
+        "posts": count,
+        "imported": imported,
+        "finished": finished,
+        "seconds": round(seconds, 1),
+        "command_seconds": float(match.group(1)) if match else None,
+        "posts_per_second": round(rate, 1),
+        "seconds_for_10000": round(GOAL_IMPORT_POSTS / rate, 1) if rate else None,
+        "archive_megabytes": round(size / 1e6, 1),
+        "output": output.strip(),
+    }
+
+
+def _count_rows(database, table):
+    import psycopg
+
+    with psycopg.connect(f"host=127.0.0.1 port=5432 user=postgres dbname={database}") as connection:
+        return connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608 (our constant)
+
+
+# --- 3. the server -------------------------------------------------------------------------------
+
+
+class Server:
+    """gunicorn as `make serve` starts it, on a free loopback port; stop() is safe to call always."""
+
+    def __init__(self, bench_env):
+        self.port = _free_port()
+        self.env = {**bench_env, "REDIS_URL": REDIS_URL, "PORT": str(self.port)}
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = None
+        self.log_path = ROOT / "var" / "bench" / "gunicorn.log"
+        self.static_root = None
+        self.rss_peak = {}
+        self.worker_pids_seen = set()
+        self._sampling = threading.Event()
+
+    def start(self):
+        from django.conf import settings
+
+        self.static_root = Path(settings.STATIC_ROOT)
+        log("collectstatic, check --deploy")
+        run_manage(self.env, "collectstatic", "--noinput", "-v0")
+        run_manage(self.env, "check", "--deploy", "--fail-level", "ERROR")
+        flush_redis()
+        self.ceiling = self._write_ceiling_file()
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log(f"gunicorn --config gunicorn.conf.py on {self.url} (log: {self.log_path})")
+        self.process = subprocess.Popen(  # noqa: S603 (the venv's gunicorn)
+            [GUNICORN, "--config", "gunicorn.conf.py"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log_path.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C reaches us; we stop the server ourselves
+            preexec_fn=_die_with_parent,
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited ({self.process.returncode}):\n{self.log_path.read_text()[-3000:]}")
+            with contextlib.suppress(OSError):
+                if http_get(self.url + "/healthz").status == 200:
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError("gunicorn did not answer /healthz within 60 s")
+            time.sleep(0.2)
+        time.sleep(1)  # all workers up
+        workers = self.worker_pids()
+        self.worker_pids_seen.update(workers)
+        threading.Thread(target=self._sample_rss, daemon=True).start()
+        return {
+            "url": self.url,
+            "workers": len(workers),
+            "worker_class": "sync",
+            "command": "gunicorn --config gunicorn.conf.py",
+            "env": {k: self.env[k] for k in ("DEBUG", "STATIC_HASHED", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS")},
+            "web_concurrency": self.env.get("WEB_CONCURRENCY", ""),
+            "ceiling_file": self.ceiling,
+        }
+
+    def _write_ceiling_file(self):
+        """The ceiling: a static file of the article page's size (its own HTML), served by whitenoise.
+        whitenoise lists STATIC_ROOT when the app loads, so the file is written before gunicorn starts."""
+        from django.test import Client
+
+        path = article_paths(1)[0]
+        response = Client(HTTP_HOST="127.0.0.1").get(path)
+        if response.status_code != 200:
+            raise RuntimeError(f"{path} answered {response.status_code} in-process")
+        folder = self.static_root / CEILING_DIR
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "article.html").write_bytes(response.content)
+        return {"path": f"/static/{CEILING_DIR}/article.html", "bytes": len(response.content), "copy_of": path}
+
+    def worker_pids(self):
+        if self.process is None:
+            return []
+        master = self.process.pid
+        pids = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                with contextlib.suppress(OSError, IndexError):
+                    if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == master:
+                        pids.append(int(entry.name))
+        return sorted(pids)
+
+    def _sample_rss(self):
+        while not self._sampling.wait(0.5):
+            for pid in self.worker_pids():
+                self.worker_pids_seen.add(pid)
+                rss = _rss_kb(pid)
+                if rss:
+                    self.rss_peak[pid] = max(self.rss_peak.get(pid, 0), rss)
+
+    def memory(self):
+        self._sampling.set()
+        workers = {pid: _rss_kb(pid) for pid in self.worker_pids()}
+        workers = {pid: kb for pid, kb in workers.items() if kb}
+        after = [kb / 1024 for kb in workers.values()]
+        peak = [kb / 1024 for kb in self.rss_peak.values()]
+        return {
+            "workers_after_run": len(after),
+            "rss_mb_after_run": {str(pid): round(kb / 1024, 1) for pid, kb in workers.items()},
+            "rss_mb_max": round(max(after), 1) if after else None,
+            "rss_mb_mean": round(statistics.mean(after), 1) if after else None,
+            "rss_mb_peak_during_run": round(max(peak), 1) if peak else None,
+            "master_rss_mb": round(_rss_kb(self.process.pid) / 1024, 1) if self.process else None,
+            "worker_processes_seen": len(self.worker_pids_seen),  # more than the worker count: recycled
+        }
+
+    def stop(self):
+        self._sampling.set()
+        if self.static_root:
+            shutil.rmtree(self.static_root / CEILING_DIR, ignore_errors=True)
+        if self.process is None or self.process.poll() is not None:
+            return
+        log("stopping gunicorn")
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=25)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _die_with_parent():
+    """In the gunicorn child: receive SIGTERM if this benchmark dies without cleaning up (Linux)."""
+    with contextlib.suppress(Exception):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def _install_signal_handlers():
+    def interrupted(signum, _frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, interrupted)
+    signal.signal(signal.SIGHUP, interrupted)
+
+
+def _rss_kb(pid):
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+class CpuMeter:
+    """CPU time used during a measurement by the whole machine, by this benchmark's processes (gunicorn
+    master and workers, their PostgreSQL backends, wrk) and by the rest: other processes on a shared
+    machine, the noise in the numbers. Shares are of the whole machine (all CPUs = 100%); the CPU
+    milliseconds per request of gunicorn and PostgreSQL hardly depend on that noise."""
+
+    CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+    def __init__(self, server):
+        self.server = server
+
+    def snapshot(self):
+        fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        groups = {"gunicorn": {}, "postgres": {}}
+        if self.server.process:  # the master's reaped-children time holds recycled workers
+            groups["gunicorn"][self.server.process.pid] = _process_ticks(self.server.process.pid, children=True)
+        for pid in self.server.worker_pids():
+            groups["gunicorn"][pid] = _process_ticks(pid)
+        for pid in _backend_pids(BENCH_DB):
+            groups["postgres"][pid] = _process_ticks(pid)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)  # wrk, once it has exited
+        return {
+            "total": sum(fields[:8]),
+            "busy": sum(fields[:8]) - fields[3] - fields[4],  # not idle, not iowait
+            "groups": groups,
+            "wrk": (children.ru_utime + children.ru_stime) * self.CLOCK_TICKS,
+        }
+
+    @staticmethod
+    def _delta(before, after):
+        # a process gone since `before` (a recycled worker) counts in its master's reaped-children time
+        return sum(after.values()) - sum(ticks for pid, ticks in before.items() if pid in after)
+
+    def shares(self, before, after, requests=0):
+        total = max(after["total"] - before["total"], 1)
+        used = {name: self._delta(before["groups"][name], after["groups"][name]) for name in before["groups"]}
+        used["wrk"] = after["wrk"] - before["wrk"]
+        ours = sum(used.values())
+        busy = after["busy"] - before["busy"]
+        out = {
+            "machine_pct": round(100 * busy / total, 1),
+            "bench_pct": round(100 * min(ours, busy) / total, 1),
+            "other_pct": round(100 * max(busy - ours, 0) / total, 1),
+        }
+        if requests:
+            for name, ticks in used.items():
+                out[f"{name}_ms_per_request"] = round(1000 * ticks / self.CLOCK_TICKS / requests, 3)
+        return out
+
+    def wait_until_quiet(self, limit, threshold_pct=25, window=2.0):
+        """Wait (at most `limit` seconds) until other processes use under `threshold_pct` of the machine."""
+        started = time.monotonic()
+        while True:
+            before = self.snapshot()
+            time.sleep(window)
+            other = self.shares(before, self.snapshot())["other_pct"]
+            waited = time.monotonic() - started
+            if other < threshold_pct or waited >= limit:
+                return {"waited_seconds": round(waited, 1), "other_pct_before": other, "quiet": other < threshold_pct}
+
+
+def _process_ticks(pid, children=False):
+    with contextlib.suppress(OSError, IndexError, ValueError):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks = int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks + (int(fields[13]) + int(fields[14]) if children else 0)  # cutime, cstime
+    return 0
+
+
+def _backend_pids(database):
+    import psycopg
+
+    with contextlib.suppress(psycopg.Error), psycopg.connect(PG_ADMIN, autocommit=True) as connection:
+        query = "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()"
+        return [row[0] for row in connection.execute(query, (database,))]
+    return []
+
+
+def flush_redis():
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()  # db 3 only
+
+
+def http_get(url):
+    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 (our loopback server)
+        response.body = response.read()
+        return response
+
+
+# --- 4. load -------------------------------------------------------------------------------------
+
+
+def article_paths(count):
+    """`count` published article URLs spread evenly over the whole archive, newest first."""
+    from articles.models import Article
+
+    slugs = list(Article.objects.published().order_by("-published_at", "-pk").values_list("slug", flat=True))
+    step = max(len(slugs) / max(count, 1), 1)
+    chosen = [slugs[int(i * step)] for i in range(min(count, len(slugs)))]
+    return [_path(f"/articles/{slug}/") for slug in chosen]
+
+
+def _path(path):
+    return urllib.parse.quote(path, safe="/?=&%")
+
+
+def _pages(total):
+    from django.conf import settings
+
+    return max(1, -(-total // settings.ARTICLES_PER_PAGE))
+
+
+def _interleave(lists):
+    """Round-robin over several URL lists, so a cold run spreads over every category/tag."""
+    out = []
+    for position in range(max(map(len, lists), default=0)):
+        out.extend(items[position] for items in lists if position < len(items))
+    return out
+
+
+def scenarios(cold_urls):
+    """(page, cold URL list, warm URL) for each reader page; cold lists hold distinct URLs only."""
+    from django.db.models import Count, Q
+    from taggit.models import Tag
+
+    from articles import search
+    from articles.models import Article, Category
+
+    published = Article.objects.published()
+    total = published.count()
+    home = ["/"] + [f"/?page={page}" for page in range(2, _pages(total) + 1)]
+    articles = article_paths(cold_urls)
+    warm_article = articles[len(articles) // 2] if articles else "/"
+
+    category_sizes = {c: published.in_category(c).count() for c in Category.objects.all()}
+    largest_category = max(category_sizes, key=category_sizes.get)
+    category_lists = [
+        [_path(c.get_absolute_url()) + ("" if p == 1 else f"?page={p}") for p in range(1, _pages(n) + 1)]
+        for c, n in category_sizes.items()
+    ]
+    tags = Tag.objects.annotate(
+        n=Count("taggit_taggeditem_items", filter=Q(taggit_taggeditem_items__object_id__in=published.values("pk")))
+    ).order_by("-n")
+    tag_lists = [
+        [_path(f"/tag/{t.slug}/") + ("" if p == 1 else f"?page={p}") for p in range(1, _pages(t.n) + 1)] for t in tags
+    ]
+    hits = search.search(published, search.parse_query(SEARCH_TERM)).count()
+    quoted = urllib.parse.quote(SEARCH_TERM)
+    searches = [f"/search/?q={quoted}"] + [f"/search/?q={quoted}&page={p}" for p in range(2, _pages(hits) + 1)]
+    feeds = (
+        ["/feed/"]
+        + [_path(f"/category/{c.slug}/feed/") for c in category_sizes]
+        + [_path(f"/tag/{t.slug}/feed/") for t in tags]
+    )
+    return [
+        ("home", home, "/", f"/ and ?page=2…{len(home)} ({total} published)"),
+        ("article", articles, warm_article, f"{len(articles)} articles spread over the archive"),
+        (
+            "category",
+            _interleave(category_lists),
+            category_lists[list(category_sizes).index(largest_category)][0],
+            f"every page of {len(category_lists)} categories; "
+            f"warm: {largest_category.name} ({category_sizes[largest_category]} articles)",
+        ),
+        (
+            "tag",
+            _interleave(tag_lists),
+            tag_lists[0][0],
+            f"every page of {len(tag_lists)} tags; warm: {tags[0].name} ({tags[0].n} articles)",
+        ),
+        ("search", searches, searches[0], f"q={SEARCH_TERM} ({hits} hits), pages 1…{len(searches)}; never page-cached"),
+        ("feed", feeds, "/feed/", f"RSS: site, {len(category_sizes)} category and {len(tag_lists)} tag feeds"),
+    ]
+
+
+def load_test(server, args):
+    only = {name.strip() for name in args.only.split(",") if name.strip()}
+    all_plans = scenarios(args.cold_urls)
+    plans = [plan for plan in all_plans if not only or plan[0] in only]
+    scratch = Path(tempfile.mkdtemp(prefix="allforces-bench-wrk-"))
+    meter = CpuMeter(server)
+    results = []
+    try:
+        # Warm-up, not reported: every worker opens its database connection and compiles its templates,
+        # as in a server that has been up for a while. Article URLs outside the cold list.
+        cold_articles = set(next(plan[1] for plan in all_plans if plan[0] == "article"))
+        extra = [path for path in article_paths(len(cold_articles) + 50) if path not in cold_articles][:50]
+        warm_up = [plan[2] for plan in all_plans] + extra
+        run_wrk(server, args, scratch, "warm-up", "", warm_up, "", duration=3)
+        ceiling = server.ceiling["path"]
+        results.append(
+            run_wrk(server, args, scratch, "static", "ceiling", [ceiling], f"{server.ceiling['bytes']} B", meter)
+        )
+        for page, cold, warm, note in plans:
+            flush_redis()
+            results.append(run_wrk(server, args, scratch, page, "cold", cold, note, meter))
+            flush_redis()
+            http_get(server.url + warm)  # the priming request
+            results.append(run_wrk(server, args, scratch, page, "warm", [warm], warm, meter))
+        results.append(
+            run_wrk(server, args, scratch, "static", "ceiling-end", [ceiling], "again, after the pages", meter)
+        )
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    ceilings = [r["requests_per_second"] for r in results if r["page"] == "static"]
+    ceiling_rate = statistics.mean(ceilings)
+    for result in results:
+        result["ratio_to_static"] = round(result["requests_per_second"] / ceiling_rate, 3)
+    return results
+
+
+_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
+
+
+def _milliseconds(text):
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(number) * _UNITS[unit]
+
+
+def run_wrk(server, args, scratch, page, mode, paths, note, meter=None, duration=None):
+    duration = duration or args.duration
+    paths_file = scratch / f"{page}-{mode}.txt"
+    paths_file.write_text("\n".join(paths) + "\n", encoding="ascii")
+    command = [
+        "wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{duration}s", "--timeout", "10s", "--latency",
+        "-s", str(BENCH_DIR / "wrk.lua"), server.url, "--", str(paths_file), str(args.threads),
+    ]  # fmt: skip
+    quiet = meter.wait_until_quiet(args.wait_idle) if meter and args.wait_idle else {}
+    log(
+        f"wrk {page} {mode}: {len(paths)} URL(s), {duration} s"
+        + (f" (waited {quiet['waited_seconds']} s for a quiet machine)" if quiet.get("waited_seconds", 0) > 3 else "")
+    )
+    loadavg = _loadavg()
+    before = meter.snapshot() if meter else None
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout  # noqa: S603 (wrk, our args)
+    after = meter.snapshot() if meter else None
+    try:
+        rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+        stats = json.loads(re.search(r"^BENCH (.*)$", output, re.M).group(1))
+    except AttributeError:
+        raise RuntimeError(f"unexpected wrk output:\n{output}") from None
+    latency = stats["latency_us"]
+    distribution = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)$", output, re.M))
+    for percent in ("50", "90", "99"):  # the text, else the script's own numbers (microseconds)
+        distribution.setdefault(percent, f"{latency['p' + percent]}us")
+    answered = stats["cache"]["hit"] + stats["cache"]["miss"] + stats["cache"]["none"]
+    cpu = meter.shares(before, after, stats["requests"]) if meter else {}
+    result = {
+        "page": page,
+        "mode": mode,
+        "urls": len(paths),
+        "example": paths[0],
+        "note": note,
+        "requests": stats["requests"],
+        "requests_per_second": rate,
+        "p50_ms": round(_milliseconds(distribution["50"]), 2),
+        "p90_ms": round(_milliseconds(distribution["90"]), 2),
+        "p99_ms": round(_milliseconds(distribution["99"]), 2),
+        "max_ms": round(stats["latency_us"]["max"] / 1000, 2),
+        "cache": stats["cache"],
+        "cache_hit_ratio": round(stats["cache"]["hit"] / answered, 3) if answered else None,
+        "status": stats["status"],
+        "errors": stats["errors"],
+        "mean_bytes": round(stats["bytes"] / stats["requests"]) if stats["requests"] else 0,
+        "loadavg_before": loadavg,
+        "cpu": cpu,
+        "quiet_wait": quiet,
+        "wrk_output": output,
+    }
+    bad = stats["status"]["4xx"] + stats["status"]["5xx"] + sum(stats["errors"].values())
+    if bad:
+        log(f"  ! {bad} errors or non-2xx answers: {stats['status']} {stats['errors']}")
+    log(
+        f"  {rate:8.1f} req/s  p50 {result['p50_ms']:.2f} ms  p99 {result['p99_ms']:.2f} ms  "
+        f"cache hit {result['cache_hit_ratio']}  CPU: {cpu}"
+    )
+    return result
+
+
+# --- 5. queries per page, goals, report ----------------------------------------------------------
+
+
+def query_counts(results):
+    """Queries and time for one uncached request of each measured URL, in this process (no page cache
+    hit: local-memory cache, cleared first). Tells what a cold request asks of PostgreSQL."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    out = {}
+    for result in results:
+        if result["mode"] != "warm":
+            continue
+        cache.clear()
+        client.get(result["example"])  # connection and templates warmed, as in a running worker
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            response = client.get(result["example"])
+            elapsed = time.perf_counter() - started
+        sql_ms = sum(float(query["time"]) for query in queries.captured_queries) * 1000
+        out[result["page"]] = {
+            "url": result["example"],
+            "status": response.status_code,
+            "queries": len(queries),
+            "sql_ms": round(sql_ms, 1),
+            "total_ms": round(elapsed * 1000, 1),
+            "bytes": len(response.content),
+        }
+    return out
+
+
+def _result(report, page, mode):
+    return next((r for r in report.get("results", []) if r["page"] == page and r["mode"] == mode), None)
+
+
+def goals(report):
+    out = []
+    static = statistics.mean(r["requests_per_second"] for r in report["results"] if r["page"] == "static")
+    warm, cold = _result(report, "article", "warm"), _result(report, "article", "cold")
+    if warm:
+        ratio = warm["requests_per_second"] / static
+        out.append(_goal("warm article ≥ 50% of the static file's req/s", ratio >= GOAL_WARM_RATIO,
+                         f"{ratio:.0%} ({warm['requests_per_second']:.0f} / {static:.0f} req/s)"))  # fmt: skip
+        out.append(_goal("warm article p99 < 20 ms", warm["p99_ms"] < GOAL_WARM_P99_MS, f"{warm['p99_ms']:.1f} ms"))
+    if cold:
+        out.append(_goal("cold article p99 < 100 ms", cold["p99_ms"] < GOAL_COLD_P99_MS, f"{cold['p99_ms']:.1f} ms"))
+    imported = report.get("import", {})
+    if not imported.get("skipped") and imported.get("seconds_for_10000"):
+        complete = imported["finished"] and imported["imported"] >= GOAL_IMPORT_POSTS
+        seconds = imported["seconds"] if complete else imported["seconds_for_10000"]
+        detail = f"{seconds:.0f} s ({imported['posts_per_second']:.1f} posts/s)"
+        if not complete:
+            detail += f", extrapolated from {imported['imported']} posts in {imported['seconds']:.0f} s"
+        out.append(_goal("import of 10,000 posts < 60 s", seconds < GOAL_IMPORT_SECONDS, detail))
+    memory = report.get("memory", {})
+    if memory.get("rss_mb_max") is not None:
+        out.append(_goal("worker RSS < 150 MB", memory["rss_mb_max"] < GOAL_RSS_MB,
+                         f"max {memory['rss_mb_max']:.0f} MB, mean {memory['rss_mb_mean']:.0f} MB after the run; "
+                         f"peak {memory['rss_mb_peak_during_run']:.0f} MB"))  # fmt: skip
+    return out
+
+
+def _goal(name, met, detail):
+    return {"goal": name, "met": bool(met), "value": detail}
+
+
+def print_report(report):
+    meta, server = report["meta"], report["server"]
+    print()
+    print(
+        f"ALLFORCES bench {meta['started']} — {report['seed']['published']} published articles, "
+        f"gunicorn {server['workers']} {server['worker_class']} workers, wrk -t{meta['wrk_threads']} "
+        f"-c{meta['wrk_connections']} -d{meta['duration']}s, {meta['cpus']} CPUs, commit {meta['commit'][:9]}"
+    )
+    print(format_results(report["results"]))
+    print()
+    imported = report["import"]
+    if not imported.get("skipped"):
+        state = "" if imported["finished"] else f" — stopped at the time limit, {imported['posts']} asked"
+        print(
+            f"import_jekyll: {imported['imported']} posts in {imported['seconds']:.1f} s "
+            f"({imported['posts_per_second']:.1f} posts/s; ~{imported['seconds_for_10000']} s for 10,000){state}"
+        )
+    seed_info = report["seed"]
+    if not seed_info.get("skipped"):
+        print(
+            f"seeding: {seed_info['articles']} articles in {seed_info['articles_seconds']} s, "
+            f"search index {seed_info.get('search_index_seconds', '—')} s"
+        )
+    memory = report["memory"]
+    print(
+        f"worker RSS after the run: max {memory['rss_mb_max']} MB, mean {memory['rss_mb_mean']} MB "
+        f"({memory['workers_after_run']} workers; peak during run {memory['rss_mb_peak_during_run']} MB; "
+        f"master {memory['master_rss_mb']} MB; {memory['worker_processes_seen']} worker processes seen)"
+    )
+    print("queries for one uncached request (in-process):")
+    for page, info in report["queries"].items():
+        print(
+            f"  {page:<9} {info['queries']:>3} queries  SQL {info['sql_ms']:>6.1f} ms  "
+            f"total {info['total_ms']:>6.1f} ms  {info['bytes']:>7} B"
+        )
+    print()
+    for goal in report["goals"]:
+        print(f"{'✓' if goal['met'] else '✗'} {goal['goal']:<48} {goal['value']}")
+    print(f"\nload average: start {meta['loadavg_start']}, end {meta['loadavg_end']}; total {meta['total_seconds']} s")
+
+
+def _cpu(result, name, form):
+    value = result.get("cpu", {}).get(name)
+    return "—" if value is None else form.format(value)
+
+
+def _hit_ratio(result):
+    if result["page"] == "static" or not result["requests"]:
+        return "—"
+    if result["cache"]["hit"] + result["cache"]["miss"] == 0:
+        return "uncached"
+    return f"{result['cache_hit_ratio']:.0%}"
+
+
+def format_results(results):
+    header = ("page", "mode", "URLs", "req/s", "p50 ms", "p99 ms", "max ms", "× static", "cache hit", "non-2xx",
+              "app CPU ms/req", "db CPU ms/req", "other CPU")  # fmt: skip
+    rows = [header]
+    for r in results:
+        non_2xx = r["status"]["3xx"] + r["status"]["4xx"] + r["status"]["5xx"] + sum(r["errors"].values())
+        rows.append((
+            r["page"], r["mode"], str(r["urls"]), f"{r['requests_per_second']:.1f}", f"{r['p50_ms']:.2f}",
+            f"{r['p99_ms']:.2f}", f"{r['max_ms']:.1f}", f"{r['ratio_to_static']:.2f}",
+            _hit_ratio(r), str(non_2xx), _cpu(r, "gunicorn_ms_per_request", "{:.2f}"),
+            _cpu(r, "postgres_ms_per_request", "{:.2f}"), _cpu(r, "other_pct", "{:.0f}%"),
+        ))  # fmt: skip
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = []
+    for number, row in enumerate(rows):
+        cells = [cell.ljust(widths[i]) if i < 2 else cell.rjust(widths[i]) for i, cell in enumerate(row)]
+        lines.append("  ".join(cells).rstrip())
+        if number == 0:
+            lines.append("  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+def machine_meta(args):
+    def version(command):
+        with contextlib.suppress(OSError, subprocess.CalledProcessError):
+            result = subprocess.run(command, capture_output=True, text=True)  # noqa: S603 (fixed version commands)
+            return (result.stdout or result.stderr).strip().splitlines()[0]
+        return ""
+
+    return {
+        "started": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "commit": version(["git", "-C", str(ROOT), "rev-parse", "HEAD"]),
+        "uncommitted_files": _uncommitted_files(),
+        "cpus": os.cpu_count(),
+        "cpu_model": _cpu_model(),
+        "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e9, 1),
+        "python": platform.python_version(),
+        "wrk": version(["wrk", "-v"]),
+        "postgres": version(["psql", "-h", "127.0.0.1", "-U", "postgres", "-Atc", "show server_version"]),
+        "redis": version(["redis-server", "--version"]),
+        "duration": args.duration,
+        "wrk_threads": args.threads,
+        "wrk_connections": args.connections,
+        "articles": args.articles,
+        "import_posts": args.import_posts,
+        "loadavg_start": _loadavg(),
+    }
+
+
+def _uncommitted_files():
+    """How far the measured working tree is from the commit (shared tree: others edit it meanwhile)."""
+    with contextlib.suppress(OSError, subprocess.CalledProcessError):
+        command = ["git", "-C", str(ROOT), "status", "--porcelain"]
+        status = subprocess.run(command, capture_output=True, text=True)  # noqa: S603 (git from PATH)
+        return len([line for line in status.stdout.splitlines() if not line.endswith(" bench/")])
+    return None
+
+
+def _cpu_model():
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor()
+
+
+def _loadavg():
+    with contextlib.suppress(OSError):
+        return Path("/proc/loadavg").read_text().split()[:3]
+    return []
+
+
+def log(message):
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except KeyboardInterrupt:
+        log("interrupted")
+        sys.exit(130)
