@@ -303,19 +303,27 @@ def snippet(text, query, width=SNIPPET_CHARACTERS):
 def _best_match(text, patterns):
     """Where in `text` the first match starts in the first sentence with the most distinct patterns.
 
-    Sentence by sentence, each folded in one call, so that only the chosen sentence is mapped back
-    character by character."""
+    Sentence by sentence, each folded in one call, stopping at a sentence that has every pattern the text
+    has; only the chosen sentence is mapped back character by character."""
+    folded_text = normalize(text)
+    patterns = [pattern for pattern in patterns if _first_occurrence(folded_text, pattern) is not None]
     best, best_count = None, 0
-    for sentence in _SENTENCE.finditer(text):
+    for sentence in _SENTENCE.finditer(text) if patterns else ():
         folded = normalize(sentence.group())
-        count = sum(1 for pattern in patterns if next(_occurrences(folded, pattern), None) is not None)
+        count = sum(1 for pattern in patterns if _first_occurrence(folded, pattern) is not None)
         if count > best_count:
             best, best_count = sentence, count
+        if best_count == len(patterns):
+            break
     if best is None:
         return None
     folded, sources = _fold_with_sources(best.group())
     starts = [start for pattern in patterns for start in _occurrences(folded, pattern)]
     return best.start() + sources[min(starts)][0] if starts else None
+
+
+def _first_occurrence(folded, pattern):
+    return next(_occurrences(folded, pattern), None)
 
 
 def _occurrences(folded, pattern):
