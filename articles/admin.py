@@ -93,6 +93,10 @@ class ArticleAdmin(ArticleEditorialViews, MarkdownxModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("secondary_categories")
 
+    def view_on_site(self, article):
+        """Only a published article has a page to show; drafts have their preview instead."""
+        return article.get_absolute_url() if article.is_published() else None
+
     def get_readonly_fields(self, request, obj=None):
         readonly = ["status", "published_at", "reading_time", "created_by", "created_at", "updated_at", "source_name"]
         role = workflow.role_of(request.user)

@@ -75,7 +75,10 @@ class ArticleEditorialViews:
         return {
             "transitions": workflow.available_transitions(request.user, article),
             "edit_refusal": workflow.edit_refusal(request.user, article),
-            "workflow_events": article.workflow_events.select_related("actor")[:50],
+            "workflow_events": [
+                (event, workflow.step_label(event.action))
+                for event in article.workflow_events.select_related("actor")[:50]
+            ],
             "desk_comments": article.comments.select_related("author"),
             "revisions": article.revisions.select_related("created_by")[:20],
             "preview_links": article.preview_links.select_related("created_by")[:10],
@@ -106,7 +109,7 @@ class ArticleEditorialViews:
             "transition": workflow.TRANSITIONS[step],
             "refusal": workflow.transition_refusal(request.user, article, step),
             "form": form,
-            "title": workflow.TRANSITIONS[step].label,
+            "title": f"「{article.title}」: {workflow.TRANSITIONS[step].label}",
         }
         return TemplateResponse(request, "admin/articles/article/transition.html", context)
 

@@ -52,6 +52,14 @@ TRANSITIONS = {
 }  # fmt: skip
 
 
+def step_label(action):
+    """The words for a recorded step, as the desk saw its button."""
+    if action == "publish_due":
+        return "予約時刻に公開"
+    transition = TRANSITIONS.get(action)
+    return transition.label if transition else action
+
+
 def role_of(user):
     """The user's editorial role; superusers act as 編集長. None for anyone else."""
     if not user or not user.is_authenticated or not user.is_active:
