@@ -48,6 +48,7 @@ _TAG = re.compile(r"<[^>]+>")
 _BLOCK_BOUNDARY = re.compile(r"</?(?:p|div|li|h[1-6]|blockquote|pre|tr|td|th|dd|dt|br|hr|ul|ol|table|section)\b[^>]*>")
 _WHITESPACE = re.compile(r"\s+")
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
+_FOOTNOTE_REFERENCE = re.compile(r'<sup class="footnote-ref">.*?</sup>', re.S)
 _HEADING = re.compile(r'<h([2-3]) id="([^"]+)">(.*?)</h\1>', re.S)
 _SLUG_DROP = re.compile(r"[^\w\s-]")
 _SLUG_SPACES = re.compile(r"[-\s]+")
@@ -101,7 +102,7 @@ def reading_time_minutes(rendered_html):
 
 def summarize(rendered_html, limit=SUMMARY_MAX_CHARACTERS):
     """Plain text of the first non-empty paragraph, cut to `limit` characters with an ellipsis."""
-    for paragraph in _FIRST_PARAGRAPH.findall(rendered_html or ""):
+    for paragraph in _FIRST_PARAGRAPH.findall(_FOOTNOTE_REFERENCE.sub("", rendered_html or "")):
         text = html_to_text(paragraph)
         if text:
             return truncate(text, limit)

@@ -191,3 +191,9 @@ def test_bold_line_becomes_a_heading_only_when_it_stands_alone():
 
     assert [(level, text) for level, _, text in toc] == [(2, "本当の見出し"), (3, "小見出し")]
     assert "<p><strong>太字</strong>と普通の文。</p>" in html
+
+
+def test_summary_leaves_out_footnote_marks():
+    html = render_markdown("供給網は三つに分かれます。[^1]\n\n[^1]: 出典")
+
+    assert summarize(html) == "供給網は三つに分かれます。"
