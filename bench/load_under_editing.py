@@ -1,0 +1,1232 @@
+"""Readers under load while the desk edits and publishes (issue #8): errors, lost edits, latency.
+
+    .venv/bin/python bench/load_under_editing.py [--duration 60] [--readers 50] [--json PATH]
+
+1. A fresh PostgreSQL database `allforces_load` on 127.0.0.1:5432 (dropped and created), `migrate`,
+   `import_jekyll demo/archive`, `create_demo_accounts`.
+2. The server as `make serve` starts it (collectstatic with hashed names, check --deploy, gunicorn
+   --config gunicorn.conf.py; DEBUG=0, a generated SECRET_KEY, Redis db 5 for cache and sessions,
+   flushed first) on a free loopback port. bench/run.py's Server is reused when it is there.
+3. For --duration seconds (and at most --max-requests reader requests), all at once:
+   - --readers anonymous threads GET a random mix of the home page, every published article, every
+     category and tag page, /feed/ and /sitemap.xml (no cookies, a timeout each);
+   - 編集長 (chief) edits the newest published article through the admin change form (every field as
+     the form renders it, loaded_version included), appending a unique marker line, then publishes the
+     pending edit with the step `publish_changes`;
+   - 編集者 (editor) edits the demo draft the same way, and every third time the writer's draft;
+   - ライター (writer) edits a draft of their own, created first through the admin add form;
+   - every --collision-interval seconds the editor and the writer, each in a second tab, load another
+     draft of the writer's and post their saves at the same moment: one of the two must be refused.
+   A save answered with a redirect is accepted; 200 with 「他の人が保存しました」 is refused by the
+   lost-update check (counted, not an error). Anything else, a 5xx or an exception, is an error.
+4. Afterwards, from the database (articles_articlerevision.content->>'body', articles_article.body):
+   every accepted save's marker must be in a stored revision of its article and in the article's
+   final text (each save appends to the text it loaded, so the last text holds every accepted
+   marker unless an edit was overwritten); and the chief's article page (and /feed/) must show the
+   last published marker. Lost edits = accepted saves failing either check. Must be 0.
+5. A table on stdout, JSON in var/bench/load_under_editing.json. Exits 1 on any error or lost edit.
+
+Loopback only; the server it started is always stopped (also on Ctrl-C or SIGTERM).
+"""
+
+import argparse
+import contextlib
+import ctypes
+import datetime as dt
+import html.parser
+import http.cookiejar
+import json
+import math
+import os
+import platform
+import random
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = ROOT / "bench"
+for _path in (str(ROOT), str(BENCH_DIR)):
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
+
+PYTHON = sys.executable
+GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
+DATABASE = "allforces_load"
+DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DATABASE}"
+REDIS_URL = "redis://127.0.0.1:6379/5"
+DEMO_ARCHIVE = ROOT / "demo" / "archive"
+LOG_PATH = ROOT / "var" / "bench" / "load_under_editing.gunicorn.log"
+# Settings this script fixes; anything else in the environment (WEB_CONCURRENCY, …) passes through.
+APP_VARIABLES_DROPPED = (
+    "DATABASE_URL", "DATABASE_REPLICA_URL", "REDIS_URL", "CDN_PURGE_URL", "GUNICORN_ACCESS_LOG", "SITE_URL", "HOST",
+)  # fmt: skip
+
+ACCOUNTS = {  # create_demo_accounts
+    "chief": ("chief", "chief-demo-pass"),
+    "editor": ("editor", "editor-demo-pass"),
+    "writer": ("writer", "writer-demo-pass"),
+}
+STALE_MESSAGE = "他の人が保存しました"  # workflow.check_edit_version's refusal
+# What each role's change form must render (ArticleAdmin.get_readonly_fields); checked on every load.
+COMMON_FIELDS = {
+    "csrfmiddlewaretoken", "loaded_version", "title", "slug", "body", "excerpt", "author", "category",
+    "secondary_categories", "tags", "hero_image_alt",
+}  # fmt: skip
+EXPECTED_FIELDS = {
+    "writer": COMMON_FIELDS,
+    "editor": COMMON_FIELDS | {"reviewer"},
+    "chief": COMMON_FIELDS | {"reviewer", "is_featured", "correction_note", "permalink"},
+}
+READER_MIX = (("home", 20), ("article", 45), ("category", 10), ("tag", 10), ("feed", 7.5), ("sitemap", 7.5))
+
+
+def main():
+    args = parse_args()
+    _install_signal_handlers()
+    started = time.monotonic()
+    run_id = secrets.token_hex(3)
+    app_env = {k: v for k, v in os.environ.items() if k not in APP_VARIABLES_DROPPED}
+    app_env.update(
+        DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50), STATIC_HASHED="1", ALLOWED_HOSTS="127.0.0.1",
+        DATABASE_URL=DATABASE_URL,
+    )  # fmt: skip
+    report = {"meta": machine_meta(args, run_id)}
+
+    log(f"database {DATABASE}: drop, create, migrate, import_jekyll {DEMO_ARCHIVE.relative_to(ROOT)}, accounts")
+    recreate_database(DATABASE)
+    manage(app_env, "migrate", "--noinput", "-v0")
+    manage(app_env, "import_jekyll", str(DEMO_ARCHIVE))
+    manage(app_env, "create_demo_accounts")
+    site = discover(app_env)  # this process is Django too, for the URL lists (local-memory cache)
+    report["site"] = {k: v for k, v in site.items() if k != "reader_urls"} | {
+        "reader_urls": {kind: len(urls) for kind, urls in site["reader_urls"].items()}
+    }
+
+    server = make_server(app_env, own=args.own_server)
+    try:
+        report["server"] = server.start()
+        report["server"]["helper"] = type(server).__name__
+        report["server"]["workers"] = report["server"].get("workers") or len(_children(server.process.pid))
+        run = LoadRun(server.url, site, args, run_id, server.process.pid)
+        run.prepare()
+        deadlocks_before = _deadlocks()
+        report |= run.go()
+        report["postgres_deadlocks"] = _deadlocks() - deadlocks_before
+        report["verification"] = run.verify()
+        report["server"]["log"] = scan_server_log(server.log_path)
+        with contextlib.suppress(Exception):
+            report["memory"] = server.memory() if hasattr(server, "memory") else {}
+    finally:
+        server.stop()
+    report["meta"]["total_seconds"] = round(time.monotonic() - started, 1)
+    report["meta"]["loadavg_end"] = _loadavg()
+    report["summary"] = summary(report)
+
+    print_report(report)
+    json_path = Path(args.json)
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    json_path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    log(f"JSON: {json_path}")
+    return 0 if report["summary"]["ok"] else 1
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=60, help="seconds of load (default 60)")
+    parser.add_argument("--readers", type=int, default=50, help="concurrent anonymous reader threads (default 50)")
+    parser.add_argument("--max-requests", type=int, default=200_000, help="cap on reader requests (default 200000)")
+    parser.add_argument("--timeout", type=float, default=10, help="seconds before a reader request fails (10)")
+    parser.add_argument("--editor-timeout", type=float, default=30, help="same for the desk's requests (30)")
+    parser.add_argument("--editor-pause", type=float, default=0.3, help="desk: up to this many seconds between edits")
+    parser.add_argument("--no-writer", action="store_true", help="leave the ライター out")
+    parser.add_argument(
+        "--collision-interval", type=float, default=2.0,
+        help="seconds between simultaneous saves of one draft by two more tabs (default 2; 0: none)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--wait-idle", type=float, default=0,
+        help="first wait up to this many seconds for other processes to use < 25%% of the CPUs (default 0)",
+    )  # fmt: skip
+    parser.add_argument("--seed", type=int, default=8, help="random seed for the readers' mix (default 8)")
+    parser.add_argument("--own-server", action="store_true", help="do not reuse bench/run.py's Server")
+    parser.add_argument(
+        "--json", default=str(ROOT / "var" / "bench" / "load_under_editing.json"), help="where to write JSON"
+    )
+    return parser.parse_args()
+
+
+# --- setup -----------------------------------------------------------------------------------------
+
+
+def recreate_database(name):
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0")
+
+
+def manage(env, *arguments):
+    result = subprocess.run(  # noqa: S603 (our interpreter, our arguments)
+        [PYTHON, "manage.py", *arguments],
+        cwd=ROOT,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    if result.returncode:
+        raise RuntimeError(f"manage.py {' '.join(arguments)} failed ({result.returncode}):\n{result.stdout[-3000:]}")
+    return result.stdout
+
+
+def discover(env):
+    """Reader URLs and the articles the desk works on, from the fresh database."""
+    os.environ.update(env, DJANGO_SETTINGS_MODULE="allforces.settings")
+    import django
+
+    django.setup()
+    from django.db import connections
+    from taggit.models import Tag
+
+    from articles.models import Article, Category
+
+    published = Article.objects.published()
+    articles = list(published.order_by("-published_at", "-pk"))
+    categories = [c for c in Category.objects.order_by("position", "pk") if published.in_category(c).exists()]
+    tags = Tag.objects.filter(taggit_taggeditem_items__object_id__in=published.values("pk")).distinct().order_by("pk")
+    draft = Article.objects.filter(status=Article.Status.DRAFT).order_by("pk").first()
+    if not articles or draft is None:
+        raise RuntimeError("the demo archive should give published articles and one draft")
+    chief_article = articles[0]
+    site = {
+        "articles": Article.objects.count(),
+        "published": len(articles),
+        "not_published": list(Article.objects.exclude(pk__in=[a.pk for a in articles]).values_list("slug", "status")),
+        "chief_article": {"id": chief_article.pk, "slug": chief_article.slug, "title": chief_article.title},
+        "editor_draft": {"id": draft.pk, "slug": draft.slug, "title": draft.title},
+        "reader_urls": {
+            "home": ["/"],
+            "article": [_quote(a.get_absolute_url()) for a in articles],
+            "category": [_quote(c.get_absolute_url()) for c in categories],
+            "tag": [_quote(f"/tag/{t.slug}/") for t in tags],
+            "feed": ["/feed/"],
+            "sitemap": ["/sitemap.xml"],
+        },
+    }
+    connections.close_all()
+    return site
+
+
+def _quote(path):
+    return urllib.parse.quote(path, safe="/?=&%")
+
+
+# --- the server ----------------------------------------------------------------------------------
+
+
+def make_server(env, own=False):
+    """bench/run.py's Server when it can be imported (the same start/stop as `make bench`), else ours."""
+    if not own:
+        try:
+            import run as bench_run  # bench/run.py
+
+            base = bench_run.Server
+        except Exception as error:  # missing or broken: this script still runs
+            log(f"bench/run.py's Server is not usable ({error!r}); using this script's own")
+        else:
+            # Its flush_redis() flushes its module's REDIS_URL: ours (db 5), never bench's db 3.
+            bench_run.REDIS_URL = REDIS_URL
+
+            class ReusedServer(base):
+                def __init__(self, env):
+                    super().__init__(env)
+                    self.env.update(REDIS_URL=REDIS_URL, SITE_URL=self.url)
+                    self.log_path = LOG_PATH
+
+                def _write_ceiling_file(self):
+                    return None  # bench's static "ceiling" file is not needed here
+
+                def stop(self):
+                    self.static_root = None  # and its folder under STATIC_ROOT is bench's to remove
+                    super().stop()
+
+            return ReusedServer(env)
+    return OwnServer(env)
+
+
+class OwnServer:
+    """gunicorn as `make serve` starts it, on a free loopback port; stop() is safe to call always."""
+
+    def __init__(self, env):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**env, "REDIS_URL": REDIS_URL, "PORT": str(self.port), "SITE_URL": self.url}
+        self.log_path = LOG_PATH
+        self.process = None
+
+    def start(self):
+        import redis
+
+        log("collectstatic, check --deploy")
+        manage(self.env, "collectstatic", "--noinput", "-v0")
+        manage(self.env, "check", "--deploy", "--fail-level", "ERROR")
+        redis.Redis.from_url(REDIS_URL).flushdb()  # db 5 only
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log(f"gunicorn --config gunicorn.conf.py on {self.url} (log: {self.log_path})")
+        self.process = subprocess.Popen(  # noqa: S603
+            [GUNICORN, "--config", "gunicorn.conf.py"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log_path.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
+        )
+        deadline = time.monotonic() + 60
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited ({self.process.returncode}):\n{self.log_path.read_text()[-3000:]}")
+            with contextlib.suppress(OSError), opener.open(self.url + "/healthz", timeout=5) as response:
+                if response.status == 200:
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError("gunicorn did not answer /healthz within 60 s")
+            time.sleep(0.2)
+        time.sleep(1)  # all workers up
+        return {
+            "url": self.url,
+            "workers": len(_children(self.process.pid)),
+            "command": "gunicorn --config gunicorn.conf.py",
+        }
+
+    def stop(self):
+        if self.process is None or self.process.poll() is not None:
+            return
+        log("stopping gunicorn")
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=25)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+def _die_with_parent():
+    """In the gunicorn child: receive SIGTERM if this script dies without cleaning up (Linux)."""
+    with contextlib.suppress(Exception):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def _children(pid):
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    out.append(int(entry.name))
+    return out
+
+
+def scan_server_log(path):
+    text = path.read_text(errors="replace") if path.exists() else ""
+    patterns = {
+        "tracebacks": "Traceback (most recent call last)",
+        "internal_server_errors": "Internal Server Error",
+        "worker_timeouts": "WORKER TIMEOUT",
+        "error_lines": "[ERROR]",
+        "critical_lines": "[CRITICAL]",
+    }
+    found = {name: text.count(needle) for name, needle in patterns.items()}
+    found["path"] = str(path)
+    if found["tracebacks"]:
+        found["first_traceback"] = text[text.index(patterns["tracebacks"]) :][:3000]
+    return found
+
+
+class CpuMeter:
+    """Shares of the whole machine (all CPUs = 100%) used during the load by the server (gunicorn and
+    the PostgreSQL backends of our database), by this script (the readers and the desk) and by anything
+    else: on a shared machine, the noise in the numbers."""
+
+    TICKS = os.sysconf("SC_CLK_TCK")
+
+    def __init__(self, server_pid):
+        self.server_pid = server_pid
+
+    def snapshot(self):
+        fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        server = _ticks(self.server_pid, children=True) if self.server_pid else 0  # recycled workers included
+        server += sum(_ticks(pid) for pid in _children(self.server_pid)) if self.server_pid else 0
+        server += sum(_ticks(pid) for pid in _backend_pids())
+        own = os.times()
+        return {
+            "total": sum(fields[:8]),
+            "busy": sum(fields[:8]) - fields[3] - fields[4],
+            "server": server,
+            "client": (own.user + own.system) * self.TICKS,
+        }
+
+    def wait_until_quiet(self, limit, threshold_pct=25, window=2.0):
+        started = time.monotonic()
+        while True:
+            before = self.snapshot()
+            time.sleep(window)
+            other = self.shares(before, self.snapshot())["other_pct"]
+            waited = time.monotonic() - started
+            if other < threshold_pct or waited >= limit:
+                log(f"waited {waited:.0f} s for a quieter machine: other processes at {other}% of the CPUs")
+                return {"waited_seconds": round(waited, 1), "other_pct": other, "quiet": other < threshold_pct}
+
+    @staticmethod
+    def shares(before, after):
+        total = max(after["total"] - before["total"], 1)
+        server = max(after["server"] - before["server"], 0) / total
+        client = max(after["client"] - before["client"], 0) / total
+        busy = (after["busy"] - before["busy"]) / total
+        return {
+            "machine_pct": round(100 * busy, 1),
+            "server_pct": round(100 * server, 1),
+            "client_pct": round(100 * client, 1),
+            "other_pct": round(100 * max(busy - server - client, 0), 1),
+        }
+
+
+def _ticks(pid, children=False):
+    with contextlib.suppress(OSError, IndexError, ValueError):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if children else 0)
+    return 0
+
+
+def _backend_pids():
+    import psycopg
+
+    with contextlib.suppress(psycopg.Error), psycopg.connect(PG_ADMIN, autocommit=True) as connection:
+        query = "SELECT pid FROM pg_stat_activity WHERE datname = %s"
+        return [row[0] for row in connection.execute(query, (DATABASE,))]
+    return []
+
+
+def _deadlocks():
+    import psycopg
+
+    with contextlib.suppress(psycopg.Error), psycopg.connect(PG_ADMIN, autocommit=True) as connection:
+        row = connection.execute("SELECT deadlocks FROM pg_stat_database WHERE datname = %s", (DATABASE,)).fetchone()
+        return row[0] if row else 0
+    return 0
+
+
+# --- HTTP ------------------------------------------------------------------------------------------
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer to record (a save's 302), not something to follow."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+class Answer:
+    __slots__ = ("body", "headers", "seconds", "status")
+
+    def __init__(self, status, headers, body, seconds):
+        self.status, self.headers, self.body, self.seconds = status, headers, body, seconds
+
+    @property
+    def text(self):
+        return self.body.decode("utf-8", errors="replace")
+
+
+def open_url(opener, url, *, data=None, headers=None, timeout=10.0):
+    """One request; any HTTP status is an Answer, network failures raise (OSError and friends)."""
+    request = urllib.request.Request(url, data=data, headers=headers or {})  # noqa: S310 (http://127.0.0.1 only)
+    started = time.perf_counter()
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            body = response.read()
+            return Answer(response.status, response.headers, body, time.perf_counter() - started)
+    except urllib.error.HTTPError as error:
+        with error:
+            body = error.read()
+        return Answer(error.code, error.headers, body, time.perf_counter() - started)
+
+
+def _opener(*handlers):
+    return urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect, *handlers)
+
+
+class FormFields(html.parser.HTMLParser):
+    """What a browser would submit from the form with id `form_id`: (name, value) pairs in order,
+    plus every field name the form renders (`seen`). Files and submit buttons are left out."""
+
+    def __init__(self, form_id):
+        super().__init__(convert_charrefs=True)
+        self.form_id = form_id
+        self.found = False
+        self.fields = []
+        self.seen = set()
+        self._inside = False
+        self._select = None
+        self._textarea = None
+
+    @classmethod
+    def parse(cls, text, form_id):
+        parser = cls(form_id)
+        parser.feed(text)
+        parser.close()
+        return parser
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "form":
+            self._inside = attributes.get("id") == self.form_id
+            self.found = self.found or self._inside
+            return
+        if not self._inside:
+            return
+        name = attributes.get("name")
+        disabled = "disabled" in attributes
+        if tag == "input" and name:
+            self.seen.add(name)
+            kind = (attributes.get("type") or "text").lower()
+            if disabled or kind in {"submit", "button", "image", "reset", "file"}:
+                return
+            if kind in {"checkbox", "radio"}:
+                if "checked" in attributes:
+                    self.fields.append((name, attributes.get("value") or "on"))
+                return
+            self.fields.append((name, attributes.get("value") or ""))
+        elif tag == "textarea" and name:
+            self.seen.add(name)
+            self._textarea = (name, [], disabled)
+        elif tag == "select" and name:
+            self.seen.add(name)
+            self._select = {"name": name, "multiple": "multiple" in attributes, "chosen": [], "first": None,
+                            "disabled": disabled}  # fmt: skip
+        elif tag == "option" and self._select is not None:
+            value = attributes.get("value") or ""
+            if self._select["first"] is None:
+                self._select["first"] = value
+            if "selected" in attributes:
+                self._select["chosen"].append(value)
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._textarea[1].append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._inside = False
+        elif tag == "textarea" and self._textarea is not None:
+            name, parts, disabled = self._textarea
+            value = "".join(parts)
+            if value.startswith("\n"):  # as browsers do: the newline right after <textarea> is markup
+                value = value[1:]
+            if not disabled:
+                self.fields.append((name, value))
+            self._textarea = None
+        elif tag == "select" and self._select is not None:
+            select = self._select
+            if not select["disabled"]:
+                if select["chosen"]:
+                    values = select["chosen"] if select["multiple"] else select["chosen"][-1:]
+                    self.fields.extend((select["name"], value) for value in values)
+                elif not select["multiple"] and select["first"] is not None:
+                    self.fields.append((select["name"], select["first"]))
+            self._select = None
+
+    def value(self, name):
+        return next((value for key, value in self.fields if key == name), None)
+
+    def replace(self, name, value):
+        """Set one field's value (an empty autocomplete select has no option to submit: added)."""
+        if self.value(name) is None:
+            self.fields.append((name, value))
+        else:
+            self.fields = [(key, value if key == name else old) for key, old in self.fields]
+
+
+def _form_errors(text):
+    """The visible error messages of an admin page, for the report."""
+    found = re.findall(r'<(?:ul class="errorlist[^"]*"|p class="errornote")[^>]*>(.*?)</(?:ul|p)>', text, re.S)
+    return [re.sub(r"<[^>]+>|\s+", " ", item).strip()[:300] for item in found][:5]
+
+
+class Desk:
+    """One editorial account in its own browser: a cookie jar, logged in through /admin/login/."""
+
+    def __init__(self, base_url, role, timeout, label=None):
+        self.base_url = base_url
+        self.role = role
+        self.label = label or role  # a second browser tab of the same account has its own label
+        self.username, self.password = ACCOUNTS[role]
+        self.timeout = timeout
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = _opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def get(self, path):
+        return open_url(self.opener, self.base_url + path, timeout=self.timeout)
+
+    def post(self, path, fields):
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Origin": self.base_url,  # as a browser sends it; Django's CSRF check compares it to the host
+            "Referer": self.base_url + path,
+        }
+        data = urllib.parse.urlencode(fields).encode()
+        return open_url(self.opener, self.base_url + path, data=data, headers=headers, timeout=self.timeout)
+
+    def form(self, path, form_id):
+        answer = self.get(path)
+        if answer.status != 200:
+            raise DeskError(f"GET {path}: {answer.status}", answer)
+        form = FormFields.parse(answer.text, form_id)
+        if not form.found:
+            raise DeskError(f"GET {path}: no form #{form_id}", answer)
+        return form, answer
+
+    def login(self):
+        form, _ = self.form("/admin/login/?next=/admin/", "login-form")
+        form.replace("username", self.username)
+        form.replace("password", self.password)
+        answer = self.post("/admin/login/?next=/admin/", form.fields)
+        if answer.status != 302 or answer.headers.get("Location") != "/admin/":
+            raise DeskError(f"login as {self.username}: {answer.status} {_form_errors(answer.text)}", answer)
+
+    def autocomplete_first(self, field_name):
+        """The first choice the admin's autocomplete offers for `field_name` (what a browser would pick)."""
+        query = urllib.parse.urlencode(
+            {"term": "", "app_label": "articles", "model_name": "article", "field_name": field_name}
+        )
+        answer = self.get(f"/admin/autocomplete/?{query}")
+        results = json.loads(answer.body)["results"] if answer.status == 200 else []
+        if not results:
+            raise DeskError(f"autocomplete {field_name}: {answer.status}, no choices", answer)
+        return results[0]["id"]
+
+    def create_draft(self, title, body):
+        form, _ = self.form("/admin/articles/article/add/", "article_form")
+        form.replace("title", title)
+        form.replace("body", body)
+        form.replace("author", self.autocomplete_first("author"))
+        form.replace("category", self.autocomplete_first("category"))
+        answer = self.post("/admin/articles/article/add/", [*form.fields, ("_continue", "保存して編集を続ける")])
+        match = re.fullmatch(r"/admin/articles/article/(\d+)/change/", answer.headers.get("Location") or "")
+        if answer.status != 302 or not match:
+            raise DeskError(f"add form: {answer.status} {_form_errors(answer.text)}", answer)
+        return int(match.group(1))
+
+
+class DeskError(Exception):
+    def __init__(self, message, answer=None):
+        super().__init__(message)
+        self.status = answer.status if answer is not None else None
+
+
+# --- the run ---------------------------------------------------------------------------------------
+
+
+class LoadRun:
+    def __init__(self, base_url, site, args, run_id, server_pid=None):
+        self.base_url = base_url
+        self.server_pid = server_pid
+        self.site = site
+        self.args = args
+        self.run_id = run_id
+        self.stop = threading.Event()
+        self._lock = threading.Lock()
+        self._issued = 0
+        self.reader_samples = []  # per thread: [(started_at, kind, status or error, ms, cache)]
+        self.saves = []  # every save attempt: role, article, marker, outcome, ms …
+        self.publishes = []
+        self.editor_errors = []
+        self.collisions = []
+        self.desks = {}
+        self.writer_draft_id = None
+        self.collision_draft_id = None
+
+    # setup, not timed: logins, the writer's own draft, one pass over every reader URL
+    def prepare(self):
+        roles = ["chief", "editor"] + ([] if self.args.no_writer else ["writer"])
+        for role in roles:
+            desk = Desk(self.base_url, role, self.args.editor_timeout)
+            desk.login()
+            self.desks[role] = desk
+        if "writer" in self.desks:
+            body = (
+                f"負荷試験のためにライターが書いた下書きです（{self.run_id}）。\n\n"
+                "## 本文\n\n読者の負荷の下で保存を繰り返します。\n"
+            )
+            self.writer_draft_id = self.desks["writer"].create_draft(f"負荷試験の下書き {self.run_id}", body)
+        if self.args.collision_interval > 0:
+            for role in ("editor", "writer"):  # a second tab each, for the simultaneous saves
+                desk = Desk(self.base_url, role, self.args.editor_timeout, label=f"{role}-collide")
+                desk.login()
+                self.desks[desk.label] = desk
+            body = f"同時保存の試験に使う下書きです（{self.run_id}）。\n"
+            self.collision_draft_id = self.desks["writer-collide"].create_draft(f"同時保存の試験 {self.run_id}", body)
+        log(
+            f"logged in: {', '.join(self.desks)}; writer's draft: {self.writer_draft_id}, "
+            f"draft for simultaneous saves: {self.collision_draft_id}"
+        )
+        opener = _opener()
+        for urls in self.site["reader_urls"].values():
+            for path in urls:
+                with contextlib.suppress(OSError):
+                    open_url(opener, self.base_url + path, timeout=self.args.timeout)
+
+    def go(self):
+        args = self.args
+        kinds = [kind for kind, _ in READER_MIX]
+        weights = [weight for _, weight in READER_MIX]
+        readers = [
+            threading.Thread(target=self._reader, args=(index, kinds, weights), name=f"reader-{index}", daemon=True)
+            for index in range(args.readers)
+        ]
+        editors = [threading.Thread(target=self._chief, name="chief", daemon=True)]
+        editors.append(threading.Thread(target=self._editor, name="editor", daemon=True))
+        if self.writer_draft_id:
+            editors.append(threading.Thread(target=self._writer, name="writer", daemon=True))
+        if "writer-collide" in self.desks:
+            editors.append(threading.Thread(target=self._collisions, name="collisions", daemon=True))
+        meter = CpuMeter(self.server_pid)
+        quiet = meter.wait_until_quiet(args.wait_idle) if args.wait_idle else {}
+        log(f"load: {args.readers} readers and {len(editors)} desk threads for {args.duration:g} s "
+            f"(at most {args.max_requests} reader requests)")  # fmt: skip
+        loadavg = _loadavg()
+        cpu_before = meter.snapshot()
+        self.started = time.monotonic()
+        self.deadline = self.started + args.duration
+        for thread in readers + editors:
+            thread.start()
+        try:
+            while time.monotonic() < self.deadline and not self.stop.is_set():
+                time.sleep(0.2)
+        finally:
+            self.stop.set()
+        for thread in readers:
+            thread.join(timeout=args.timeout + 5)
+        readers_done = time.monotonic()
+        cpu = meter.shares(cpu_before, meter.snapshot())
+        for thread in editors:  # an editor finishes the edit (and publication) it is in
+            thread.join(timeout=3 * args.editor_timeout + 10)
+        stuck = [thread.name for thread in readers + editors if thread.is_alive()]
+        if stuck:
+            log(f"! threads still running after the run: {stuck}")
+        elapsed = readers_done - self.started
+        return {
+            "readers": reader_stats(self.reader_samples, elapsed),
+            "editors": self._editor_stats(),
+            "duration_seconds": round(elapsed, 2),
+            "editors_finished_seconds": round(time.monotonic() - self.started, 2),
+            "threads_stuck": stuck,
+            "loadavg_before_load": loadavg,
+            "cpu_during_load": cpu,
+            "quiet_wait": quiet,
+        }
+
+    def _take_ticket(self):
+        with self._lock:
+            if self._issued >= self.args.max_requests:
+                self.stop.set()
+                return False
+            self._issued += 1
+            return True
+
+    def _reader(self, index, kinds, weights):
+        rng = random.Random(self.args.seed * 1000 + index)  # noqa: S311 (a load mix, not a secret)
+        urls = self.site["reader_urls"]
+        opener = _opener()  # no cookies: an anonymous reader
+        samples = []
+        self.reader_samples.append(samples)
+        while not self.stop.is_set() and self._take_ticket():
+            kind = rng.choices(kinds, weights)[0]
+            path = rng.choice(urls[kind])
+            at = time.monotonic() - self.started
+            started = time.perf_counter()
+            try:
+                answer = open_url(opener, self.base_url + path, timeout=self.args.timeout)
+            except Exception as error:  # timeouts, resets: each one an error
+                samples.append((at, kind, _error_name(error), (time.perf_counter() - started) * 1000, None))
+            else:
+                samples.append((at, kind, answer.status, answer.seconds * 1000, answer.headers.get("X-Page-Cache")))
+
+    # the desk
+    def _marker(self, role, number):
+        return f"LOADMARK-{self.run_id}-{role}-{number:05d}"
+
+    def _pause(self, rng):
+        self.stop.wait(rng.uniform(0, self.args.editor_pause))
+
+    def _chief(self):
+        desk, article = self.desks["chief"], self.site["chief_article"]["id"]
+        rng = random.Random(f"chief{self.args.seed}")  # noqa: S311
+        number = 0
+        while not self.stop.is_set():
+            number += 1
+            save = self._save(desk, article, self._marker("chief", number))
+            if save and save["outcome"] == "accepted":
+                self._publish(desk, article, save["marker"])
+            self._pause(rng)
+
+    def _editor(self):
+        desk = self.desks["editor"]
+        rng = random.Random(f"editor{self.args.seed}")  # noqa: S311
+        number = 0
+        while not self.stop.is_set():
+            number += 1
+            article = self.site["editor_draft"]["id"]
+            if self.writer_draft_id and number % 3 == 0:  # the editor also works on the writer's draft
+                article = self.writer_draft_id
+            self._save(desk, article, self._marker("editor", number))
+            self._pause(rng)
+
+    def _writer(self):
+        desk = self.desks["writer"]
+        rng = random.Random(f"writer{self.args.seed}")  # noqa: S311
+        number = 0
+        while not self.stop.is_set():
+            number += 1
+            self._save(desk, self.writer_draft_id, self._marker("writer", number))
+            self._pause(rng)
+
+    def _collisions(self):
+        """Now and then the editor and the writer, each in a second tab, save a draft of the writer's at the
+        same moment, both from the version they loaded: one save must be refused, never both accepted."""
+        desks = [self.desks["editor-collide"], self.desks["writer-collide"]]
+        number = 0
+        while not self.stop.wait(self.args.collision_interval):
+            number += 1
+            barrier = threading.Barrier(len(desks), timeout=self.args.editor_timeout)
+            threads = [
+                threading.Thread(
+                    target=self._save, args=(desk, self.collision_draft_id, self._marker(desk.label, number), barrier)
+                )
+                for desk in desks
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            with self._lock:
+                pair = [s for s in self.saves if s["marker"].endswith(f"-collide-{number:05d}")]
+            self.collisions.append({"round": number, "outcomes": sorted(s["outcome"] for s in pair)})
+
+    def _save(self, desk, article_id, marker, barrier=None):
+        """Load the change form, append the marker line to the body, post every field back (with a
+        barrier: all at once with the other desks holding it)."""
+        path = f"/admin/articles/article/{article_id}/change/"
+        record = {"role": desk.label, "article_id": article_id, "marker": marker, "at": self._now()}
+        started = time.perf_counter()
+        try:
+            form, _ = desk.form(path, "article_form")
+            missing = EXPECTED_FIELDS[desk.role] - form.seen
+            if missing:
+                raise DeskError(f"the change form lacks {sorted(missing)}")
+            body = form.value("body") or ""
+            form.replace("body", body.rstrip() + f"\n\n{marker}\n")
+            record["loaded_version"] = form.value("loaded_version")
+        except Exception as error:
+            if barrier:
+                barrier.abort()  # the other desk posts alone
+            return self._desk_error(record, "save", error, started)
+        if barrier:
+            with contextlib.suppress(threading.BrokenBarrierError):
+                barrier.wait()
+        try:
+            answer = desk.post(path, [*form.fields, ("_save", "保存")])
+        except Exception as error:
+            return self._desk_error(record, "save", error, started)
+        record["ms"] = round(answer.seconds * 1000, 1)
+        record["status"] = answer.status
+        location = answer.headers.get("Location") or ""
+        if answer.status == 302 and location.startswith("/admin/articles/article/"):
+            record["outcome"] = "accepted"
+        elif answer.status == 200 and STALE_MESSAGE in answer.text:
+            record["outcome"] = "refused"
+        else:
+            record["outcome"] = "error"
+            record["detail"] = f"{answer.status} {location} {_form_errors(answer.text)}".strip()
+            self._note_error("save", record["detail"], desk.label)
+        with self._lock:
+            self.saves.append(record)
+        return record
+
+    def _publish(self, desk, article_id, marker):
+        """Open the step page and post it, as the 編集長 does after saving a live article."""
+        path = f"/admin/articles/article/{article_id}/step/publish_changes/"
+        record = {"role": desk.label, "article_id": article_id, "marker": marker, "at": self._now()}
+        started = time.perf_counter()
+        try:
+            form, _ = desk.form(path, None)  # the step page's form has no id: the first form without one
+            token = form.value("csrfmiddlewaretoken") or _csrf_from_cookie(desk.jar)
+            answer = desk.post(path, {"csrfmiddlewaretoken": token, "comment": f"負荷試験 {marker}", "when": ""})
+        except Exception as error:
+            return self._desk_error(record, "publish", error, started)
+        record["ms"] = round(answer.seconds * 1000, 1)
+        record["status"] = answer.status
+        if answer.status == 302:
+            record["outcome"] = "published"
+        else:
+            record["outcome"] = "error"
+            record["detail"] = f"{answer.status} {_form_errors(answer.text)}"
+            self._note_error("publish", record["detail"], desk.label)
+        with self._lock:
+            self.publishes.append(record)
+        return record
+
+    def _desk_error(self, record, action, error, started):
+        record.update(outcome="error", ms=round((time.perf_counter() - started) * 1000, 1), detail=repr(error)[:500])
+        record["status"] = getattr(error, "status", None) or _error_name(error)
+        self._note_error(action, record["detail"], record["role"])
+        with self._lock:
+            (self.saves if action == "save" else self.publishes).append(record)
+        return record
+
+    def _note_error(self, action, detail, role):
+        with self._lock:
+            self.editor_errors.append({"role": role, "action": action, "detail": detail, "at": self._now()})
+        log(f"! {role} {action}: {detail[:200]}")
+
+    def _now(self):
+        return round(time.monotonic() - self.started, 3)
+
+    def _editor_stats(self):
+        out = {}
+        for role in self.desks:
+            saves = [s for s in self.saves if s["role"] == role]
+            publishes = [p for p in self.publishes if p["role"] == role]
+            accepted_ms = [s["ms"] for s in saves if s["outcome"] == "accepted"]
+            out[role] = {
+                "articles": sorted({s["article_id"] for s in saves}),
+                "saves": len(saves),
+                "accepted": sum(s["outcome"] == "accepted" for s in saves),
+                "refused": sum(s["outcome"] == "refused" for s in saves),
+                "errors": sum(s["outcome"] == "error" for s in saves),
+                "publishes": sum(p["outcome"] == "published" for p in publishes),
+                "publish_errors": sum(p["outcome"] == "error" for p in publishes),
+                "save_ms": _percentiles(accepted_ms),
+                "publish_ms": _percentiles([p["ms"] for p in publishes if p["outcome"] == "published"]),
+            }
+        rounds = self.collisions
+        collisions = {
+            "rounds": len(rounds),
+            "one_accepted_one_refused": sum(r["outcomes"] == ["accepted", "refused"] for r in rounds),
+            "both_accepted": sum(r["outcomes"] == ["accepted", "accepted"] for r in rounds),
+            "other": sum(r["outcomes"] not in (["accepted", "refused"], ["accepted", "accepted"]) for r in rounds),
+        }
+        return {
+            "by_role": out,
+            "collisions": collisions,
+            "errors": self.editor_errors[:50],
+            "error_count": len(self.editor_errors),
+        }
+
+    # after the run
+    def verify(self):
+        import psycopg
+
+        accepted = [s for s in self.saves if s["outcome"] == "accepted"]
+        article_ids = sorted({s["article_id"] for s in self.saves})
+        with psycopg.connect(f"host=127.0.0.1 port=5432 user=postgres dbname={DATABASE}") as connection:
+            revisions = {}
+            query = "SELECT article_id, content->>'body' FROM articles_articlerevision WHERE article_id = ANY(%s)"
+            for article_id, body in connection.execute(query, (article_ids,)):
+                revisions.setdefault(article_id, []).append(body or "")
+            rows = connection.execute(
+                "SELECT a.id, a.slug, a.status, a.body, a.pending_revision_id, r.content->>'body' "
+                "FROM articles_article a LEFT JOIN articles_articlerevision r ON r.id = a.pending_revision_id "
+                "WHERE a.id = ANY(%s)",
+                (article_ids,),
+            ).fetchall()
+        articles = {row[0]: {"slug": row[1], "status": row[2], "body": row[3], "pending": row[4], "desk_body": row[5]}
+                    for row in rows}  # fmt: skip
+        missing_from_revisions, missing_from_final = [], []
+        for save in accepted:
+            article = articles[save["article_id"]]
+            if not any(save["marker"] in body for body in revisions.get(save["article_id"], [])):
+                missing_from_revisions.append(save)
+            # the text the desk now edits: a live article's pending edit if there is one, else the row
+            final_text = article["desk_body"] if article["pending"] else article["body"]
+            if save["marker"] not in final_text:
+                missing_from_final.append(save)
+        lost = {s["marker"]: s for s in missing_from_revisions + missing_from_final}
+
+        chief_id = self.site["chief_article"]["id"]
+        chief = articles.get(chief_id)
+        published = [p for p in self.publishes if p["outcome"] == "published"]
+        last_marker = published[-1]["marker"] if published else None
+        live_missing = [s["marker"] for s in accepted if s["article_id"] == chief_id and s["marker"] not in (
+            chief["body"] if chief else "")]  # fmt: skip
+        page = {"last_published_marker": last_marker}
+        if last_marker and chief:
+            opener = _opener()
+            answer = open_url(opener, self.base_url + _quote(f"/articles/{chief['slug']}/"), timeout=30)
+            feed = open_url(opener, self.base_url + "/feed/", timeout=30)
+            page |= {
+                "status": answer.status,
+                "cache": answer.headers.get("X-Page-Cache"),
+                "shows_last_marker": last_marker in answer.text,
+                "feed_shows_last_marker": last_marker in feed.text,
+            }
+        result = {
+            "accepted_saves": len(accepted),
+            "lost_edits": len(lost),
+            "missing_from_revisions": len(missing_from_revisions),
+            "missing_from_final_text": len(missing_from_final),
+            "lost": [_brief(s) for s in list(lost.values())[:20]],
+            "chief_article_pending_at_end": bool(chief and chief["pending"]),
+            "chief_markers_not_live": len(live_missing),
+            "live_page": page,
+            "revisions_stored": {str(k): len(v) for k, v in revisions.items()},
+        }
+        if lost:
+            result["overlapping_saves"] = _overlaps(self.saves, lost)
+        return result
+
+
+def _brief(save):
+    return {k: save.get(k) for k in ("role", "article_id", "marker", "loaded_version", "at", "ms")}
+
+
+def _overlaps(saves, lost):
+    """For each lost edit, the other accepted saves of the same article loaded from the same version."""
+    out = []
+    for marker, save in list(lost.items())[:20]:
+        same = [
+            _brief(other)
+            for other in saves
+            if other["outcome"] == "accepted" and other["article_id"] == save["article_id"]
+            and other["marker"] != marker and other.get("loaded_version") == save.get("loaded_version")
+        ]  # fmt: skip
+        out.append({"lost": _brief(save), "accepted_from_same_version": same})
+    return out
+
+
+def _csrf_from_cookie(jar):
+    return next((cookie.value for cookie in jar if cookie.name == "csrftoken"), "")
+
+
+def _error_name(error):
+    if isinstance(error, urllib.error.URLError) and not isinstance(error, urllib.error.HTTPError):
+        error = error.reason if isinstance(error.reason, BaseException) else error
+    return type(error).__name__
+
+
+# --- numbers ---------------------------------------------------------------------------------------
+
+
+def _percentiles(values):
+    if not values:
+        return {"n": 0}
+    ordered = sorted(values)
+
+    def rank(p):
+        return round(ordered[max(math.ceil(p / 100 * len(ordered)) - 1, 0)], 1)
+
+    return {"n": len(ordered), "p50": rank(50), "p95": rank(95), "p99": rank(99), "max": round(ordered[-1], 1)}
+
+
+def reader_stats(per_thread, elapsed):
+    samples = [sample for samples in per_thread for sample in samples]
+    out = {"requests": len(samples), "requests_per_second": round(len(samples) / elapsed, 1) if elapsed else 0}
+    out |= _sample_stats(samples)
+    out["by_page"] = {}
+    for kind, _ in READER_MIX:
+        chosen = [s for s in samples if s[1] == kind]
+        out["by_page"][kind] = {"requests": len(chosen), **_sample_stats(chosen)}
+    # latency second by second: what publishing (a new cache generation) does to readers
+    seconds = {}
+    for at, _kind, _status, ms, cache in samples:
+        seconds.setdefault(int(at), []).append((ms, cache))
+    out["per_second"] = [
+        {"second": second, "requests": len(items), "p95_ms": _percentiles([ms for ms, _ in items]).get("p95"),
+         "cache_misses": sum(cache == "miss" for _, cache in items)}
+        for second, items in sorted(seconds.items())
+    ]  # fmt: skip
+    return out
+
+
+def _sample_stats(samples):
+    errors = {}
+    cache = {"hit": 0, "miss": 0, "none": 0}
+    for _at, _kind, status, _ms, hit in samples:
+        if status != 200:
+            errors[str(status)] = errors.get(str(status), 0) + 1
+        cache[hit if hit in ("hit", "miss") else "none"] += 1
+    ok_latency = [ms for _at, _kind, status, ms, _hit in samples if status == 200]
+    return {
+        "errors": sum(errors.values()),
+        "errors_by_status": errors,
+        "latency_ms": _percentiles(ok_latency),
+        "latency_ms_all": _percentiles([s[3] for s in samples]),
+        "page_cache": cache,
+    }
+
+
+def summary(report):
+    readers, editors, check = report["readers"], report["editors"]["by_role"], report["verification"]
+    page = check["live_page"]
+    editor_errors = sum(r["errors"] + r["publish_errors"] for r in editors.values())
+    problems = []
+    if readers["errors"]:
+        problems.append(f"{readers['errors']} reader errors {readers['errors_by_status']}")
+    if editor_errors:
+        problems.append(f"{editor_errors} desk errors")
+    if check["lost_edits"]:
+        problems.append(f"{check['lost_edits']} lost edits")
+    both = report["editors"]["collisions"]["both_accepted"]
+    if both:
+        problems.append(f"{both} simultaneous saves from one version both accepted")
+    if page.get("last_published_marker") and not page.get("shows_last_marker"):
+        problems.append("the live page does not show the last published marker")
+    if check["chief_markers_not_live"]:
+        problems.append(f"{check['chief_markers_not_live']} chief edits not live at the end")
+    if report["threads_stuck"]:
+        problems.append(f"threads did not stop: {report['threads_stuck']}")
+    return {"ok": not problems, "problems": problems}
+
+
+def print_report(report):
+    meta, readers, editors = report["meta"], report["readers"], report["editors"]["by_role"]
+    check, server = report["verification"], report["server"]
+    print()
+    print(
+        f"ALLFORCES load under editing {meta['started']} — {report['duration_seconds']} s, {meta['readers']} readers, "
+        f"{len(editors)} desks; gunicorn {server['workers']} sync workers ({server['helper']}), "
+        f"{meta['cpus']} CPUs, commit {meta['commit'][:9]}"
+    )
+    print()
+    header = ("readers", "requests", "req/s", "errors", "p50 ms", "p95 ms", "p99 ms", "max ms", "cache hit")
+    rows = [header, _reader_row("all", readers, report["duration_seconds"])]
+    rows += [_reader_row(kind, stats, report["duration_seconds"]) for kind, stats in readers["by_page"].items()]
+    print(_table(rows))
+    if readers["errors_by_status"]:
+        print(f"reader errors by status: {readers['errors_by_status']}")
+    print()
+    header = ("desk", "articles", "saves", "accepted", "refused", "errors", "publishes", "save p50/p95 ms")
+    rows = [header]
+    for role, stats in editors.items():
+        latency = stats["save_ms"]
+        rows.append((
+            role, ",".join(map(str, stats["articles"])), str(stats["saves"]), str(stats["accepted"]),
+            str(stats["refused"]), str(stats["errors"] + stats["publish_errors"]), str(stats["publishes"]),
+            f"{latency.get('p50', '—')}/{latency.get('p95', '—')}",
+        ))  # fmt: skip
+    print(_table(rows))
+    collisions = report["editors"]["collisions"]
+    if collisions["rounds"]:
+        print(
+            f"simultaneous saves of one draft from the same version: {collisions['rounds']} rounds, "
+            f"{collisions['one_accepted_one_refused']} with one refused, {collisions['both_accepted']} with both "
+            f"accepted, {collisions['other']} otherwise"
+        )
+    print()
+    page = check["live_page"]
+    print(
+        f"lost edits: {check['lost_edits']} of {check['accepted_saves']} accepted saves "
+        f"(missing from revisions {check['missing_from_revisions']}, "
+        f"missing from the final text {check['missing_from_final_text']})"
+    )
+    print(
+        f"chief's article {report['site']['chief_article']['slug']}: last published marker "
+        f"{page.get('last_published_marker')} on the live page: {page.get('shows_last_marker')}, "
+        f"in /feed/: {page.get('feed_shows_last_marker')}; accepted edits not live: {check['chief_markers_not_live']}"
+    )
+    log_scan = server["log"]
+    print(
+        f"server log: {log_scan['tracebacks']} tracebacks, {log_scan['worker_timeouts']} worker timeouts, "
+        f"{log_scan['error_lines']} [ERROR] lines; PostgreSQL deadlocks: {report['postgres_deadlocks']}"
+    )
+    cpu = report["cpu_during_load"]
+    print(
+        f"CPU during the load (share of all {meta['cpus']} CPUs): machine {cpu['machine_pct']}%, server "
+        f"{cpu['server_pct']}% (gunicorn + PostgreSQL), this script {cpu['client_pct']}%, other processes "
+        f"{cpu['other_pct']}%; load average {meta['loadavg_start']} → {meta['loadavg_end']}"
+    )
+    print(f"total {meta['total_seconds']} s")
+    verdict = "OK" if report["summary"]["ok"] else "FAILED: " + "; ".join(report["summary"]["problems"])
+    print(verdict)
+
+
+def _reader_row(name, stats, elapsed):
+    latency, cache = stats["latency_ms"], stats["page_cache"]
+    answered = cache["hit"] + cache["miss"]
+    return (
+        name, str(stats["requests"]), f"{stats['requests'] / elapsed:.1f}" if elapsed else "—", str(stats["errors"]),
+        *(f"{latency.get(p, 0):.1f}" for p in ("p50", "p95", "p99", "max")),
+        f"{cache['hit'] / answered:.0%}" if answered else "—",
+    )  # fmt: skip
+
+
+def _table(rows):
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for number, row in enumerate(rows):
+        lines.append(
+            "  ".join(cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(row))
+        )
+        if number == 0:
+            lines.append("  ".join("-" * width for width in widths))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def machine_meta(args, run_id):
+    git = ["git", "-C", str(ROOT), "rev-parse", "HEAD"]
+    commit = subprocess.run(git, capture_output=True, text=True).stdout  # noqa: S603
+    return {
+        "started": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "run_id": run_id,
+        "commit": commit.strip(),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "duration": args.duration,
+        "readers": args.readers,
+        "max_requests": args.max_requests,
+        "timeout": args.timeout,
+        "editor_pause": args.editor_pause,
+        "web_concurrency": os.environ.get("WEB_CONCURRENCY", ""),
+        "loadavg_start": _loadavg(),
+    }
+
+
+def _loadavg():
+    with contextlib.suppress(OSError):
+        return Path("/proc/loadavg").read_text().split()[:3]
+    return []
+
+
+def _install_signal_handlers():
+    def interrupted(signum, _frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, interrupted)
+    signal.signal(signal.SIGHUP, interrupted)
+
+
+def log(message):
+    print(f"[load {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        log("interrupted")
+        sys.exit(130)
