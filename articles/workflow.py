@@ -7,7 +7,7 @@ buttons to show. Every refusal raises WorkflowError with a reason an editor can 
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -215,13 +215,19 @@ def publish_due(now=None):
 
 
 def check_edit_version(article, submitted_version):
-    """Refuse a save based on an older copy than the one stored (no silent overwrite)."""
-    current = Article.objects.filter(pk=article.pk).values_list("edit_version", flat=True).first()
-    if current is not None and submitted_version != current:
-        raise WorkflowError(
-            "この記事は、あなたが編集を始めた後に他の人が保存しました。上書きを防ぐため保存しませんでした。"
-            "下の入力内容をコピーしてから記事を開き直し、最新の内容に反映してください。"
+    """Refuse a save based on an older copy than the one stored (no silent overwrite).
+
+    The row stays locked until the caller's transaction ends (the admin saves in one), so two saves
+    loaded from the same version cannot both pass: the second waits, then sees the new version."""
+    with transaction.atomic():
+        current = (
+            Article.objects.select_for_update().filter(pk=article.pk).values_list("edit_version", flat=True).first()
         )
+        if current is not None and submitted_version != current:
+            raise WorkflowError(
+                "この記事は、あなたが編集を始めた後に他の人が保存しました。上書きを防ぐため保存しませんでした。"
+                "下の入力内容をコピーしてから記事を開き直し、最新の内容に反映してください。"
+            )
 
 
 def record_saved_edit(article, user, *, content=None, note=""):
@@ -234,12 +240,13 @@ def record_saved_edit(article, user, *, content=None, note=""):
         if content is None:
             content = snapshot(article)
         revision = ArticleRevision.objects.create(article=article, created_by=user, content=content, note=note)
-        changes = {"edit_version": article.edit_version + 1}
+        changes = {"edit_version": models.F("edit_version") + 1}
         if article.status in Article.LIVE_STATUSES and content != snapshot(Article.objects.get(pk=article.pk)):
             changes["pending_revision"] = revision
         Article.objects.filter(pk=article.pk).update(**changes)
-        for field, value in changes.items():
-            setattr(article, field, value)
+        article.edit_version = Article.objects.values_list("edit_version", flat=True).get(pk=article.pk)
+        if "pending_revision" in changes:
+            article.pending_revision = revision
     return revision
 
 
