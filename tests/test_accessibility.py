@@ -26,6 +26,13 @@ WIDTHS = (375, 1280)
 SCHEMES = ("light", "dark")
 AXE_PAGES = ("home", "article", "category", "tag", "404")
 
+ALL_IMAGES_SETTLED = """() => Promise.all(
+    Array.from(document.images).filter((image) => !image.complete).map((image) => new Promise((resolve) => {
+        image.addEventListener("load", resolve);
+        image.addEventListener("error", resolve);
+    }))
+)"""
+
 
 @pytest.fixture(scope="module")
 def browser():
@@ -73,7 +80,8 @@ class Visit:
         self.response = self.page.goto(url, wait_until="load")
         # Bring lazy images into view and wait for them, so that a missing one is noticed too.
         self.page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
-        self.page.wait_for_function("Array.from(document.images).every((image) => image.complete)")
+        # evaluate(), not wait_for_function(): the page's CSP forbids the eval that polling needs.
+        self.page.evaluate(ALL_IMAGES_SETTLED)
         self.page.evaluate("window.scrollTo(0, 0)")
 
     def resize(self, width, scheme="light"):
