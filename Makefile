@@ -67,6 +67,11 @@ run: system-deps install
 test: install-dev
 	$(BIN)/pytest
 
+## e2e: only the end-to-end browser tests (tests/e2e, marked e2e); `make test` runs them with the rest
+.PHONY: e2e
+e2e: install-dev
+	$(BIN)/pytest -m e2e tests/e2e
+
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -11,17 +11,8 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import make_reader_site
-from tests.tools import ARTIFACTS, CHROMIUM, unavailable
+from tests.tools import ARTIFACTS, chromium, describe_violations
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 WIDTHS = (375, 1280)
 SCHEMES = ("light", "dark")
 AXE_PAGES = ("home", "article", "category", "tag", "404")
@@ -37,17 +28,8 @@ ALL_IMAGES_SETTLED = """() => Promise.all(
 @pytest.fixture(scope="module")
 def browser():
     """One Chromium for the whole module: starting it takes seconds."""
-    if not CHROMIUM.is_file():
-        unavailable(f"Chromium is not installed at {CHROMIUM} (Debian package chromium)")
-    try:
-        from axe_playwright_python.sync_playwright import Axe  # noqa: F401 (checked here, used below)
-        from playwright.sync_api import sync_playwright
-    except ImportError as error:
-        unavailable(f"{error.name} is not installed (requirements-dev.txt)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as browser:
+        yield browser
 
 
 @pytest.fixture
@@ -121,14 +103,6 @@ def style_of(page, selector, *properties):
 
 def pixels(value):
     return float(re.fullmatch(r"([\d.]+)px", value).group(1))
-
-
-def describe_violations(violations):
-    lines = []
-    for violation in violations:
-        lines.append(f"  {violation['id']} ({violation['impact']}): {violation['help']}")
-        lines.extend(f"      {' '.join(map(str, node['target']))}" for node in violation["nodes"])
-    return "\n".join(lines)
 
 
 def test_stylesheet_applies_the_reading_typography_in_light_and_dark(browser, urls):
