@@ -66,7 +66,7 @@ class ArticleEditorialViews:
         return redirect(reverse("admin:articles_article_change", args=[article.pk]))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        article = Article.objects.filter(pk=object_id).first()
+        article = Article.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
         if article is not None:
             extra_context = {**(extra_context or {}), **self._desk_context(request, article)}
         return super().change_view(request, object_id, form_url, extra_context)

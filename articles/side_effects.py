@@ -8,12 +8,15 @@ import urllib.request
 from django.conf import settings
 
 from articles.page_cache import content_changed
+from articles.search import update_search_index
 
 logger = logging.getLogger(__name__)
 
 
 def after_visibility_change(article):
-    """The article appeared, changed or disappeared for readers."""
+    """The article appeared, changed or disappeared for readers: its live row is indexed again (search
+    results are still filtered by published() at query time), and cached pages go."""
+    update_search_index(article)
     after_site_change(paths=[article.get_absolute_url()])
 
 

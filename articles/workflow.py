@@ -173,8 +173,8 @@ def _apply_step(name, article, user, when):
     article.status = TRANSITIONS[name].target
     if name == "schedule":
         article.published_at = when
-    elif name == "publish":
-        article.published_at = timezone.now()
+    elif name == "publish" and not article.is_published():
+        article.published_at = timezone.now()  # a scheduled article already live keeps its date
     article.save()
 
 

@@ -333,3 +333,11 @@ def test_a_fake_image_as_hero_is_refused_and_nothing_is_stored(client, desk, set
 
     assert response.status_code == 200 and "errorlist" in response.content.decode()
     assert not any(tmp_path.rglob("*.*"))
+
+
+def test_a_non_numeric_admin_address_is_not_a_server_error(client, desk):
+    login(client, desk[CHIEF])
+
+    response = client.get("/admin/articles/article/abc/change/")
+
+    assert response.status_code in {302, 404}

@@ -249,3 +249,24 @@ def test_publish_due_command_reports_and_is_idempotent(desk):
 
     assert "公開: 予約記事" in first.getvalue() and "1 件" in first.getvalue()
     assert "0 件" in second.getvalue()
+
+
+def test_publishing_through_the_workflow_makes_the_article_searchable(desk, django_capture_on_commit_callbacks):
+    from articles.search_index import ArticleSearchIndex
+
+    article = article_in(Status.APPROVED, title="検索できるようになる記事")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.perform("publish", article, desk[CHIEF])
+
+    assert ArticleSearchIndex.objects.filter(article=article).exists()
+
+
+def test_publishing_a_scheduled_article_already_live_keeps_its_date(desk):
+    when = timezone.now() + timedelta(minutes=5)
+    article = workflow.perform("schedule", article_in(Status.APPROVED), desk[CHIEF], when=when)
+
+    with time_machine.travel(when + timedelta(hours=1)):
+        published = workflow.perform("publish", article, desk[CHIEF])
+
+    assert published.published_at == when
