@@ -43,14 +43,24 @@ def main(paths):
     static = statistics.mean(medians[key]["requests_per_second"] for key in keys if key[0] == "static")
     warm, cold = medians.get(("article", "warm")), medians.get(("article", "cold"))
     imports = [r["import"] for r in reports if not r["import"].get("skipped") and r["import"].get("seconds_for_10000")]
-    rss = _median([r["memory"]["rss_mb_max"] for r in reports])
+    rss = _median([max(r["memory"]["rss_mb_max"], r["memory"].get("rss_mb_peak_during_run") or 0) for r in reports])
     print()
     if warm:
         ratio = warm["requests_per_second"] / static
-        _goal("warm article ≥ 50% of the static file's req/s", ratio >= GOAL_WARM_RATIO, f"{ratio:.0%}")
-        _goal("warm article p99 < 20 ms", warm["p99_ms"] < GOAL_WARM_P99_MS, f"{warm['p99_ms']:.1f} ms")
+        paired = [statistics.median(p["ratio"] for p in r["pairs"]) for r in reports if r.get("pairs")]
+        detail = f"{ratio:.0%} from the table"
+        if paired:
+            detail = f"{statistics.median(paired):.0%} back to back (per run: " + ", ".join(f"{p:.0%}" for p in paired)
+            detail += f"); {ratio:.0%} from the table"
+            ratio = statistics.median(paired)
+        _goal("warm article ≥ 50% of the static file's req/s", ratio >= GOAL_WARM_RATIO, detail)
+        probe = medians.get(("article", "warm c2"))
+        detail = f"{warm['p99_ms']:.1f} ms" + (f" (2 connections: {probe['p99_ms']:.1f} ms)" if probe else "")
+        _goal("warm article p99 < 20 ms", warm["p99_ms"] < GOAL_WARM_P99_MS, detail)
     if cold:
-        _goal("cold article p99 < 100 ms", cold["p99_ms"] < GOAL_COLD_P99_MS, f"{cold['p99_ms']:.1f} ms")
+        probe = medians.get(("article", "cold c2"))
+        detail = f"{cold['p99_ms']:.1f} ms" + (f" (2 connections: {probe['p99_ms']:.1f} ms)" if probe else "")
+        _goal("cold article p99 < 100 ms", cold["p99_ms"] < GOAL_COLD_P99_MS, detail)
     if imports:
         seconds = _median(
             [i["seconds"] if i["finished"] and i["imported"] >= 10_000 else i["seconds_for_10000"] for i in imports]

@@ -101,7 +101,7 @@ def main():
     server = Server(bench_env)
     try:
         report["server"] = server.start()
-        report["results"] = load_test(server, args)
+        report["results"], report["pairs"] = load_test(server, args)
         report["memory"] = server.memory()
     finally:
         server.stop()
@@ -130,6 +130,18 @@ def parse_args():
     parser.add_argument("--seed", type=int, default=corpus.SEED, help="corpus seed (same seed, same articles)")
     parser.add_argument("--json", default=str(ROOT / "var" / "bench" / "latest.json"), help="where to write JSON")
     parser.add_argument("--skip-seed", action="store_true", help="reuse the allforces_bench database as it is")
+    parser.add_argument(
+        "--probe-connections",
+        type=int,
+        default=os.cpu_count() or 2,
+        help="also load the article cold and warm with this few connections (service time without queueing; 0: no)",
+    )
+    parser.add_argument(
+        "--pairs",
+        type=int,
+        default=3,
+        help="static file and warm article back to back, 5 s each, this many times: the ratio goal (0: no)",
+    )
     parser.add_argument("--only", default="", help="comma-separated pages to load (home,article,…); default all")
     parser.add_argument(
         "--import-timeout",
@@ -466,6 +478,8 @@ class Server:
             "rss_mb_mean": round(statistics.mean(after), 1) if after else None,
             "rss_mb_peak_during_run": round(max(peak), 1) if peak else None,
             "master_rss_mb": round(_rss_kb(self.process.pid) / 1024, 1) if self.process else None,
+            # PSS shares the pages a worker still has in common with the master (preload_app) among them
+            "pss_mb_mean": round(statistics.mean(_pss_kb(pid) for pid in workers) / 1024, 1) if workers else None,
             "worker_processes_seen": len(self.worker_pids_seen),  # more than the worker count: recycled
         }
 
@@ -503,6 +517,14 @@ def _install_signal_handlers():
 
     signal.signal(signal.SIGTERM, interrupted)
     signal.signal(signal.SIGHUP, interrupted)
+
+
+def _pss_kb(pid):
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    return 0
 
 
 def _rss_kb(pid):
@@ -543,8 +565,9 @@ class CpuMeter:
 
     @staticmethod
     def _delta(before, after):
-        # a process gone since `before` (a recycled worker) counts in its master's reaped-children time
-        return sum(after.values()) - sum(ticks for pid, ticks in before.items() if pid in after)
+        # A worker recycled meanwhile is gone from `after`, and its whole life is now in the master's
+        # reaped-children time: subtracting what it had used by `before` leaves what it used during the run.
+        return sum(after.values()) - sum(before.values())
 
     def shares(self, before, after, requests=0):
         total = max(after["total"] - before["total"], 1)
@@ -561,6 +584,19 @@ class CpuMeter:
             for name, ticks in used.items():
                 out[f"{name}_ms_per_request"] = round(1000 * ticks / self.CLOCK_TICKS / requests, 3)
         return out
+
+    def drain(self, limit=60, window=0.5):
+        """Wait until the server has finished what wrk left in flight (requests still queued or running when
+        wrk stopped), so that it neither writes into a flushed cache nor takes CPU from the next run."""
+        started = time.monotonic()
+        while time.monotonic() - started < limit:
+            before = self.snapshot()
+            time.sleep(window)
+            after = self.snapshot()
+            busy = sum(self._delta(before["groups"][name], after["groups"][name]) for name in before["groups"])
+            if busy <= 0.04 * window * self.CLOCK_TICKS:  # under 4% of one CPU
+                break
+        return round(time.monotonic() - started, 1)
 
     def wait_until_quiet(self, limit, threshold_pct=25, window=2.0):
         """Wait (at most `limit` seconds) until other processes use under `threshold_pct` of the machine."""
@@ -695,14 +731,14 @@ def load_test(server, args):
     plans = [plan for plan in all_plans if not only or plan[0] in only]
     scratch = Path(tempfile.mkdtemp(prefix="allforces-bench-wrk-"))
     meter = CpuMeter(server)
-    results = []
+    results, pairs = [], []
     try:
         # Warm-up, not reported: every worker opens its database connection and compiles its templates,
         # as in a server that has been up for a while. Article URLs outside the cold list.
         cold_articles = set(next(plan[1] for plan in all_plans if plan[0] == "article"))
         extra = [path for path in article_paths(len(cold_articles) + 50) if path not in cold_articles][:50]
         warm_up = [plan[2] for plan in all_plans] + extra
-        run_wrk(server, args, scratch, "warm-up", "", warm_up, "", duration=3)
+        run_wrk(server, args, scratch, "warm-up", "", warm_up, "", meter, 3, wait=False)
         ceiling = server.ceiling["path"]
         results.append(
             run_wrk(server, args, scratch, "static", "ceiling", [ceiling], f"{server.ceiling['bytes']} B", meter)
@@ -713,6 +749,35 @@ def load_test(server, args):
             flush_redis()
             http_get(server.url + warm)  # the priming request
             results.append(run_wrk(server, args, scratch, page, "warm", [warm], warm, meter))
+        probe = args.probe_connections
+        article = next((plan for plan in plans if plan[0] == "article"), None)
+        if probe and article:  # service time without queueing: one connection per CPU
+            flush_redis()
+            results.append(
+                run_wrk(server, args, scratch, "article", f"cold c{probe}", article[1][::-1], "", meter, None, probe)
+            )
+            flush_redis()
+            http_get(server.url + article[2])
+            results.append(
+                run_wrk(server, args, scratch, "article", f"warm c{probe}", [article[2]], "", meter, None, probe)
+            )
+        pairs = []
+        if args.pairs and article:  # the ratio goal, measured back to back so that noise hits both alike
+            flush_redis()
+            http_get(server.url + article[2])
+            for number in range(1, args.pairs + 1):
+                static = run_wrk(server, args, scratch, "static", f"pair {number}", [ceiling], "", meter, 5)
+                warm = run_wrk(
+                    server, args, scratch, "article", f"warm pair {number}", [article[2]], "", meter, 5, wait=False
+                )
+                pairs.append({
+                    "static_rps": static["requests_per_second"], "article_rps": warm["requests_per_second"],
+                    "ratio": round(warm["requests_per_second"] / static["requests_per_second"], 3),
+                    "other_pct": [static["cpu"].get("other_pct"), warm["cpu"].get("other_pct")],
+                    "app_ms_per_request": [
+                        static["cpu"].get("gunicorn_ms_per_request"), warm["cpu"].get("gunicorn_ms_per_request")
+                    ],
+                })  # fmt: skip
         results.append(
             run_wrk(server, args, scratch, "static", "ceiling-end", [ceiling], "again, after the pages", meter)
         )
@@ -722,7 +787,7 @@ def load_test(server, args):
     ceiling_rate = statistics.mean(ceilings)
     for result in results:
         result["ratio_to_static"] = round(result["requests_per_second"] / ceiling_rate, 3)
-    return results
+    return results, pairs
 
 
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
@@ -733,15 +798,17 @@ def _milliseconds(text):
     return float(number) * _UNITS[unit]
 
 
-def run_wrk(server, args, scratch, page, mode, paths, note, meter=None, duration=None):
+def run_wrk(server, args, scratch, page, mode, paths, note, meter=None, duration=None, connections=None, wait=True):
     duration = duration or args.duration
-    paths_file = scratch / f"{page}-{mode}.txt"
+    connections = connections or args.connections
+    threads = min(args.threads, connections)
+    paths_file = scratch / f"{page}-{mode}.txt".replace(" ", "-")
     paths_file.write_text("\n".join(paths) + "\n", encoding="ascii")
     command = [
-        "wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{duration}s", "--timeout", "10s", "--latency",
-        "-s", str(BENCH_DIR / "wrk.lua"), server.url, "--", str(paths_file), str(args.threads),
+        "wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency",
+        "-s", str(BENCH_DIR / "wrk.lua"), server.url, "--", str(paths_file), str(threads),
     ]  # fmt: skip
-    quiet = meter.wait_until_quiet(args.wait_idle) if meter and args.wait_idle else {}
+    quiet = meter.wait_until_quiet(args.wait_idle) if meter and args.wait_idle and wait else {}
     log(
         f"wrk {page} {mode}: {len(paths)} URL(s), {duration} s"
         + (f" (waited {quiet['waited_seconds']} s for a quiet machine)" if quiet.get("waited_seconds", 0) > 3 else "")
@@ -750,6 +817,7 @@ def run_wrk(server, args, scratch, page, mode, paths, note, meter=None, duration
     before = meter.snapshot() if meter else None
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout  # noqa: S603 (wrk, our args)
     after = meter.snapshot() if meter else None
+    drained = meter.drain() if meter else None
     try:
         rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
         stats = json.loads(re.search(r"^BENCH (.*)$", output, re.M).group(1))
@@ -765,6 +833,7 @@ def run_wrk(server, args, scratch, page, mode, paths, note, meter=None, duration
         "page": page,
         "mode": mode,
         "urls": len(paths),
+        "connections": connections,
         "example": paths[0],
         "note": note,
         "requests": stats["requests"],
@@ -781,6 +850,7 @@ def run_wrk(server, args, scratch, page, mode, paths, note, meter=None, duration
         "loadavg_before": loadavg,
         "cpu": cpu,
         "quiet_wait": quiet,
+        "drain_seconds": drained,
         "wrk_output": output,
     }
     bad = stats["status"]["4xx"] + stats["status"]["5xx"] + sum(stats["errors"].values())
@@ -834,15 +904,34 @@ def _result(report, page, mode):
 
 def goals(report):
     out = []
-    static = statistics.mean(r["requests_per_second"] for r in report["results"] if r["page"] == "static")
+    statics = [r for r in report["results"] if r["page"] == "static"]
+    static = statistics.mean(r["requests_per_second"] for r in statics)
     warm, cold = _result(report, "article", "warm"), _result(report, "article", "cold")
+    probe = report["meta"].get("probe_connections")
+    warm_probe, cold_probe = _result(report, "article", f"warm c{probe}"), _result(report, "article", f"cold c{probe}")
     if warm:
         ratio = warm["requests_per_second"] / static
-        out.append(_goal("warm article ≥ 50% of the static file's req/s", ratio >= GOAL_WARM_RATIO,
-                         f"{ratio:.0%} ({warm['requests_per_second']:.0f} / {static:.0f} req/s)"))  # fmt: skip
-        out.append(_goal("warm article p99 < 20 ms", warm["p99_ms"] < GOAL_WARM_P99_MS, f"{warm['p99_ms']:.1f} ms"))
+        detail = f"{ratio:.0%} ({warm['requests_per_second']:.0f} / {static:.0f} req/s)"
+        static_cpu = [r["cpu"].get("gunicorn_ms_per_request") for r in statics if r.get("cpu")]
+        warm_cpu = warm.get("cpu", {}).get("gunicorn_ms_per_request")
+        if static_cpu and warm_cpu:  # what the noise cannot move much: app CPU per request
+            static_ms = statistics.mean(static_cpu)
+            detail += f"; app CPU/request {warm_cpu:.2f} vs {static_ms:.2f} ms = {static_ms / warm_cpu:.0%}"
+        pairs = report.get("pairs") or []
+        if pairs:  # back-to-back measurements are the fairer comparison on a noisy machine
+            ratio = statistics.median(pair["ratio"] for pair in pairs)
+            each = ", ".join(f"{pair['ratio']:.2f}" for pair in pairs)
+            detail = f"{ratio:.0%} back to back ({each}); table: " + detail
+        out.append(_goal("warm article ≥ 50% of the static file's req/s", ratio >= GOAL_WARM_RATIO, detail))
+        detail = f"{warm['p99_ms']:.1f} ms" + (
+            f" (at {probe} connections: {warm_probe['p99_ms']:.1f} ms)" if warm_probe else ""
+        )
+        out.append(_goal("warm article p99 < 20 ms", warm["p99_ms"] < GOAL_WARM_P99_MS, detail))
     if cold:
-        out.append(_goal("cold article p99 < 100 ms", cold["p99_ms"] < GOAL_COLD_P99_MS, f"{cold['p99_ms']:.1f} ms"))
+        detail = f"{cold['p99_ms']:.1f} ms" + (
+            f" (at {probe} connections: {cold_probe['p99_ms']:.1f} ms)" if cold_probe else ""
+        )
+        out.append(_goal("cold article p99 < 100 ms", cold["p99_ms"] < GOAL_COLD_P99_MS, detail))
     imported = report.get("import", {})
     if not imported.get("skipped") and imported.get("seconds_for_10000"):
         complete = imported["finished"] and imported["imported"] >= GOAL_IMPORT_POSTS
@@ -853,7 +942,8 @@ def goals(report):
         out.append(_goal("import of 10,000 posts < 60 s", seconds < GOAL_IMPORT_SECONDS, detail))
     memory = report.get("memory", {})
     if memory.get("rss_mb_max") is not None:
-        out.append(_goal("worker RSS < 150 MB", memory["rss_mb_max"] < GOAL_RSS_MB,
+        highest = max(memory["rss_mb_max"], memory.get("rss_mb_peak_during_run") or 0)
+        out.append(_goal("worker RSS < 150 MB", highest < GOAL_RSS_MB,
                          f"max {memory['rss_mb_max']:.0f} MB, mean {memory['rss_mb_mean']:.0f} MB after the run; "
                          f"peak {memory['rss_mb_peak_during_run']:.0f} MB"))  # fmt: skip
     return out
@@ -873,6 +963,12 @@ def print_report(report):
     )
     print(format_results(report["results"]))
     print()
+    for number, pair in enumerate(report.get("pairs") or [], 1):
+        print(
+            f"back to back {number}: static {pair['static_rps']:.0f} req/s, warm article {pair['article_rps']:.0f} "
+            f"req/s = {pair['ratio']:.0%} (other CPU {pair['other_pct'][0]:.0f}% / {pair['other_pct'][1]:.0f}%; "
+            f"app CPU ms/req {pair['app_ms_per_request'][0]} / {pair['app_ms_per_request'][1]})"
+        )
     imported = report["import"]
     if not imported.get("skipped"):
         state = "" if imported["finished"] else f" — stopped at the time limit, {imported['posts']} asked"
@@ -890,7 +986,8 @@ def print_report(report):
     print(
         f"worker RSS after the run: max {memory['rss_mb_max']} MB, mean {memory['rss_mb_mean']} MB "
         f"({memory['workers_after_run']} workers; peak during run {memory['rss_mb_peak_during_run']} MB; "
-        f"master {memory['master_rss_mb']} MB; {memory['worker_processes_seen']} worker processes seen)"
+        f"master {memory['master_rss_mb']} MB; {memory['worker_processes_seen']} worker processes seen; "
+        f"mean PSS {memory.get('pss_mb_mean')} MB)"
     )
     print("queries for one uncached request (in-process):")
     for page, info in report["queries"].items():
@@ -960,6 +1057,7 @@ def machine_meta(args):
         "duration": args.duration,
         "wrk_threads": args.threads,
         "wrk_connections": args.connections,
+        "probe_connections": args.probe_connections,
         "articles": args.articles,
         "import_posts": args.import_posts,
         "loadavg_start": _loadavg(),
