@@ -134,11 +134,27 @@ def make_reader_site():
 def make_user(role=None, username=None, **fields):
     """A staff user in the given editorial role group (roles.WRITER, …), or a plain user without one."""
     from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
 
     user = get_user_model().objects.create_user(
         username=username or f"user{next(_sequence)}", password="correct-horse-battery", is_staff=bool(role), **fields
     )
     if role:
-        user.groups.add(Group.objects.get(name=role))
+        user.groups.add(editorial_group(role))
     return user
+
+
+def editorial_group(role):
+    """The role's group. A transactional test (live_server, backups) ends by flushing the database, which
+    also removes the groups the data migration made; they are made again from the migration's own table."""
+    import importlib
+
+    from django.contrib.auth.models import Group, Permission
+
+    group = Group.objects.filter(name=role).first()
+    if group is None:
+        roles_migration = importlib.import_module("articles.migrations.0002_editorial_roles")
+        group = Group.objects.create(name=role)
+        for dotted in roles_migration.ROLE_PERMISSIONS[role]:
+            app_label, codename = dotted.split(".")
+            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return group
