@@ -8,7 +8,7 @@ DEMO_ARCHIVE := demo/archive
 SYSTEM_PACKAGES := fonts-noto-cjk chromium default-jre-headless
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run serve backup restore test install install-dev system-deps tools lint format migrations-check demo clean
+.PHONY: run serve backup restore test install install-dev system-deps tools lint format migrations-check demo clean bench-search
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -106,3 +106,8 @@ backup: install
 restore: install
 	@[ -n "$(FROM)" ] || { echo "usage: make restore FROM=var/backups/<folder>" >&2; exit 2; }
 	$(BIN)/python manage.py restore_site "$(FROM)" --yes
+
+## bench-search: search latency on generated articles in PostgreSQL, ours against icontains (not part of `make test`).
+## ARGS="--articles 2000" to change the size; the database allforces_search_bench is reused while it holds N articles.
+bench-search: install
+	$(BIN)/python bench/search_bench.py $(ARGS)
