@@ -341,6 +341,10 @@ def import_benchmark(count, seed_value, base_env, timeout):
             process.terminate()
             output, _ = process.communicate()
             finished = False
+        except BaseException:  # Ctrl-C, SIGTERM: no import left running
+            process.kill()
+            process.wait()
+            raise
         seconds = time.monotonic() - started
         print(output.strip(), file=sys.stderr)
     finally:
@@ -564,14 +568,20 @@ class CpuMeter:
         }
 
     @staticmethod
-    def _delta(before, after):
-        # A worker recycled meanwhile is gone from `after`, and its whole life is now in the master's
-        # reaped-children time: subtracting what it had used by `before` leaves what it used during the run.
-        return sum(after.values()) - sum(before.values())
+    def _delta(before, after, reaped):
+        if reaped:
+            # gunicorn: a worker recycled meanwhile is gone from `after`, and its whole life is now in the
+            # master's reaped-children time; subtracting what it had used by `before` leaves the run's share.
+            return sum(after.values()) - sum(before.values())
+        # PostgreSQL backends: one that closed meanwhile is lost (a little under-counted), a new one counts whole.
+        return sum(ticks - before.get(pid, 0) for pid, ticks in after.items())
 
     def shares(self, before, after, requests=0):
         total = max(after["total"] - before["total"], 1)
-        used = {name: self._delta(before["groups"][name], after["groups"][name]) for name in before["groups"]}
+        used = {
+            name: self._delta(before["groups"][name], after["groups"][name], reaped=name == "gunicorn")
+            for name in before["groups"]
+        }
         used["wrk"] = after["wrk"] - before["wrk"]
         ours = sum(used.values())
         busy = after["busy"] - before["busy"]
@@ -593,7 +603,10 @@ class CpuMeter:
             before = self.snapshot()
             time.sleep(window)
             after = self.snapshot()
-            busy = sum(self._delta(before["groups"][name], after["groups"][name]) for name in before["groups"])
+            busy = sum(
+                self._delta(before["groups"][name], after["groups"][name], reaped=name == "gunicorn")
+                for name in before["groups"]
+            )
             if busy <= 0.04 * window * self.CLOCK_TICKS:  # under 4% of one CPU
                 break
         return round(time.monotonic() - started, 1)
