@@ -5,10 +5,10 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DEMO_ARCHIVE := demo/archive
 # Debian packages: a Japanese font for share cards, a browser for browser tests, Java for the HTML checker.
-SYSTEM_PACKAGES := fonts-noto-cjk chromium default-jre-headless
+SYSTEM_PACKAGES := fonts-noto-cjk chromium default-jre-headless wrk
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run serve backup restore test install install-dev system-deps tools lint format migrations-check demo clean bench-search
+.PHONY: run serve backup restore test install install-dev system-deps tools lint format migrations-check demo clean bench bench-search load-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -111,3 +111,12 @@ restore: install
 ## ARGS="--articles 2000" to change the size; the database allforces_search_bench is reused while it holds N articles.
 bench-search: install
 	$(BIN)/python bench/search_bench.py $(ARGS)
+
+## bench: production serving measured (bench/run.py, see bench/README.md): seeds 10,000 articles into PostgreSQL,
+## times import_jekyll, loads make serve's gunicorn with wrk (cold/warm pages vs a static file), worker memory.
+bench: system-deps install
+	$(BIN)/python bench/run.py $(ARGS)
+
+## load-test: 60 s of 50 anonymous readers while the desk saves and publishes; fails on any error or lost edit.
+load-test: install
+	$(BIN)/python bench/load_under_editing.py $(ARGS)
