@@ -9,6 +9,7 @@ from articles.models.content import (
     unique_slug,
 )
 from articles.models.editorial import ArticleRedirect, ArticleRevision, EditorialComment, PreviewLink, WorkflowEvent
+from articles.models.tags import ensure_tag_slug
 from articles.search_index import ArticleSearchIndex
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "EditorialComment",
     "PreviewLink",
     "WorkflowEvent",
+    "ensure_tag_slug",
     "refuse_deleting_categories_in_use",
     "unique_slug",
 ]
