@@ -10,15 +10,42 @@ with absolute URLs), `summary` (plain text; `description` carries it HTML-escape
 """
 
 import json
+import re
 
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed, rfc3339_date
 
 CONTENT_NAMESPACE = "http://purl.org/rss/1.0/modules/content/"
 DUBLIN_CORE_NAMESPACE = "http://purl.org/dc/elements/1.1/"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+# Characters XML 1.0 cannot carry at all, even escaped (a vertical tab pasted from Word, an ESC, U+FFFE).
+NOT_XML_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-class RssFeed(Rss201rev2Feed):
+def xml_safe(value):
+    """`value` (a string, or lists and dicts of them) without characters that XML 1.0 cannot carry."""
+    if isinstance(value, str):
+        return NOT_XML_CHARACTERS.sub("", value)
+    if isinstance(value, dict):
+        return {key: xml_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(xml_safe(item) for item in value)
+    return value
+
+
+class XmlSafeFeed(SyndicationFeed):
+    """Drops what XML cannot carry from the feed and every item before Django writes them: otherwise one stray
+    control character in a title or tag makes the whole feed a 500, or an ill-formed document readers reject."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.feed = xml_safe(self.feed)
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*args, **kwargs)
+        self.items[-1] = xml_safe(self.items[-1])
+
+
+class RssFeed(XmlSafeFeed, Rss201rev2Feed):
     """RSS 2.0 with `content:encoded` and a channel `image`; authors go in `dc:creator` as RSS wants e-mails."""
 
     def rss_attributes(self):
@@ -38,7 +65,7 @@ class RssFeed(Rss201rev2Feed):
         handler.addQuickElement("content:encoded", item["content_html"])
 
 
-class AtomFeed(Atom1Feed):
+class AtomFeed(XmlSafeFeed, Atom1Feed):
     """Atom 1.0 with the full article as `content` and the site icon as `icon`."""
 
     def add_root_elements(self, handler):
