@@ -128,9 +128,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     # Sessions live in Redis and the database, so they survive restarts and are shared by all servers.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_ENGINE = "allforces.session_engines.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Not cached_db: a per-process cache would keep a logged-out session alive in the other workers.
+    SESSION_ENGINE = "allforces.session_engines.db"
 
 # --- Security -------------------------------------------------------------------------------
 CONTENT_SECURITY_POLICY = {

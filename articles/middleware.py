@@ -13,6 +13,8 @@ class ArticleRedirectMiddleware:
         response = self.get_response(request)
         if response.status_code != 404 or request.method not in {"GET", "HEAD"}:
             return response
+        if "\x00" in request.path:  # no URL we ever served holds one, and PostgreSQL cannot compare with it
+            return response
         candidates = {request.path, request.path.rstrip("/"), request.path.rstrip("/") + "/"}
         redirect = (
             ArticleRedirect.objects.filter(old_path__in=candidates).select_related("article").order_by("pk").first()

@@ -41,5 +41,5 @@ urlpatterns = [
     path("archive/<int:year>/", views.YearArchive.as_view(), name="archive-year"),
     path("archive/<int:year>/<int:month>/", views.MonthArchive.as_view(), name="archive-month"),
     path("search/", views.SearchView.as_view(), name="search"),
-    path("preview/<str:token>/", preview.shared_preview, name="shared-preview"),
+    path("preview/<slug:token>/", preview.shared_preview, name="shared-preview"),
 ]
