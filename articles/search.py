@@ -229,11 +229,11 @@ def rebuild_search_index(*, batch_size=200, on_batch=None):
             if len(batch) == batch_size:
                 total += _store_batch(batch, on_batch)
         total += _store_batch(batch, on_batch)
-        _compact_index()
+        compact_search_index()
     return total
 
 
-def _compact_index():
+def compact_search_index():
     """After a bulk load, fold PostgreSQL's GIN pending list into the index (the planner shuns an index
     with a long one, and every search would scan it), or merge SQLite's FTS5 segments."""
     connection = connections[router.db_for_write(ArticleSearchIndex)]

@@ -25,8 +25,9 @@ class PostParseError(ValueError):
     """A post that cannot be imported; the message says why, in Japanese, for the editor."""
 
 
-class _StringDatesLoader(yaml.SafeLoader):
-    """SafeLoader that leaves dates as text, so offsets like `+0000` are parsed by us, not lost."""
+class _StringDatesLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """SafeLoader (libyaml's, where built) that leaves dates as text, so offsets like `+0000` are parsed by us,
+    not lost."""
 
 
 _StringDatesLoader.yaml_implicit_resolvers = {

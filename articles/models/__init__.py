@@ -6,6 +6,8 @@ from articles.models.content import (
     Category,
     CategoryQuerySet,
     refuse_deleting_categories_in_use,
+    rendered_fields,
+    slug_base,
     unique_slug,
 )
 from articles.models.editorial import ArticleRedirect, ArticleRevision, EditorialComment, PreviewLink, WorkflowEvent
@@ -27,5 +29,7 @@ __all__ = [
     "WorkflowEvent",
     "ensure_tag_slug",
     "refuse_deleting_categories_in_use",
+    "rendered_fields",
+    "slug_base",
     "unique_slug",
 ]

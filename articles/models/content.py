@@ -17,19 +17,35 @@ from articles.markdown import reading_time_minutes, render_markdown, summarize, 
 SLUG_MAX_LENGTH = 120
 
 
-def unique_slug(model, text, *, fallback, exclude_pk=None, max_length=SLUG_MAX_LENGTH):
+def slug_base(text, *, fallback, max_length=SLUG_MAX_LENGTH):
+    """The readable slug `text` asks for (Japanese kept); text with nothing sluggable gets `fallback`."""
+    return slugify(text, allow_unicode=True)[:max_length].strip("-") or fallback
+
+
+def unique_slug(model, text, *, fallback, exclude_pk=None, max_length=SLUG_MAX_LENGTH, also_taken=()):
     """A readable slug for `text` (Japanese kept), made unique in `model` with -2, -3, …
 
-    Text with nothing sluggable (e.g. only punctuation) falls back to `fallback`.
+    Text with nothing sluggable (e.g. only punctuation) falls back to `fallback`. `also_taken` holds slugs
+    not yet saved but spoken for (a batch being imported).
     """
-    base = slugify(text, allow_unicode=True)[:max_length].strip("-") or fallback
+    base = slug_base(text, fallback=fallback, max_length=max_length)
     others = model._default_manager.exclude(pk=exclude_pk)
     candidate, number = base, 1
-    while others.filter(slug=candidate).exists():
+    while candidate in also_taken or others.filter(slug=candidate).exists():
         number += 1
         suffix = f"-{number}"
         candidate = base[: max_length - len(suffix)] + suffix
     return candidate
+
+
+def rendered_fields(body, excerpt):
+    """What an article stores from its Markdown `body`: HTML, reading time and summary (no database)."""
+    body_html = render_markdown(body)
+    return {
+        "body_html": body_html,
+        "reading_time": reading_time_minutes(body_html),
+        "summary": excerpt.strip() or summarize(body_html),
+    }
 
 
 def refuse_deleting_categories_in_use(categories):
@@ -263,12 +279,7 @@ class Article(models.Model):
 
     def derive_rendered_fields(self):
         """What save() stores from the Markdown body: HTML, reading time and summary."""
-        body_html = render_markdown(self.body)
-        return {
-            "body_html": body_html,
-            "reading_time": reading_time_minutes(body_html),
-            "summary": self.excerpt.strip() or summarize(body_html),
-        }
+        return rendered_fields(self.body, self.excerpt)
 
     def is_published(self):
         """Mirrors ArticleQuerySet.published() for one article."""
