@@ -53,11 +53,12 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         article = self.object
+        previous_article, next_article = article.adjacent_published()
         return super().get_context_data(
             table_of_contents=article.table_of_contents(),
             related_articles=Article.objects.related_to(article),
-            previous_article=article.previous_published(),
-            next_article=article.next_published(),
+            previous_article=previous_article,
+            next_article=next_article,
             **kwargs,
         )
 

@@ -201,6 +201,15 @@ def test_previous_and_next_follow_publication_order_among_published(client):
     assert context["next_article"] == newer
 
 
+def test_articles_published_at_the_same_moment_are_ordered_by_creation(client):
+    moment = timezone.now() - timedelta(hours=1)
+    first, second, third = (make_article(title=title, published_at=moment) for title in ("一", "二", "三"))
+
+    assert second.adjacent_published() == (first, third)
+    assert first.adjacent_published() == (None, second)
+    assert third.adjacent_published() == (second, None)
+
+
 def test_article_page_head_has_canonical_open_graph_and_json_ld(client, settings):
     settings.SITE_URL = "https://allforces.example"
     article = make_article(

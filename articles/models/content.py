@@ -140,18 +140,32 @@ class ArticleQuerySet(models.QuerySet):
     def related_to(self, article, limit=4):
         """Published articles sharing the most tags with `article`, then its category, newest first."""
         tag_ids = [tag.pk for tag in article.tags.all()]
+        others = self.published().exclude(pk=article.pk)
+        same_category = models.Case(
+            models.When(category_id=article.category_id, then=1), default=0, output_field=models.IntegerField()
+        )
+        # Rank by tags on ids alone, then fetch the few winners: grouping whole rows (bodies and all) over the
+        # thousands of articles a popular tag has was the slowest query of an uncached article page.
+        shared_by_pk = dict(
+            others.filter(tags__in=tag_ids)
+            .values("pk")
+            .annotate(shared=models.Count("pk"), same_category=same_category)
+            .order_by("-shared", "-same_category", "-published_at", "-pk")
+            .values_list("pk", "shared")[:limit]
+            if tag_ids
+            else []
+        )
+        candidates = models.Q(pk__in=shared_by_pk)
+        if len(shared_by_pk) < limit:
+            candidates |= models.Q(category_id=article.category_id)
+        shared_tags = models.Case(
+            *(models.When(pk=pk, then=shared) for pk, shared in shared_by_pk.items()),
+            default=0,
+            output_field=models.IntegerField(),
+        )
         return (
-            self.published()
-            .exclude(pk=article.pk)
-            .filter(models.Q(tags__in=tag_ids) | models.Q(category_id=article.category_id))
-            .annotate(
-                shared_tags=models.Count("tags", filter=models.Q(tags__in=tag_ids), distinct=True),
-                same_category=models.Case(
-                    models.When(category_id=article.category_id, then=1),
-                    default=0,
-                    output_field=models.IntegerField(),
-                ),
-            )
+            others.filter(candidates)
+            .annotate(shared_tags=shared_tags, same_category=same_category)
             .select_related("author", "category")
             .order_by("-shared_tags", "-same_category", "-published_at", "-pk")[:limit]
         )
@@ -299,17 +313,26 @@ class Article(models.Model):
     def table_of_contents(self):
         return table_of_contents(self.body_html)
 
-    def previous_published(self):
-        """The published article just before this one in time (older), or None."""
-        earlier = models.Q(published_at__lt=self.published_at) | models.Q(
-            published_at=self.published_at, pk__lt=self.pk
-        )
-        return Article.objects.published().filter(earlier).order_by("-published_at", "-pk").first()
+    def adjacent_published(self):
+        """(previous, next): the published articles just before and just after this one in time, each or None.
 
-    def next_published(self):
-        """The published article just after this one in time (newer), or None."""
-        later = models.Q(published_at__gt=self.published_at) | models.Q(published_at=self.published_at, pk__gt=self.pk)
-        return Article.objects.published().filter(later).order_by("published_at", "pk").first()
+        One query: each neighbour is a scalar subquery the database answers from the published_at index."""
+        published = Article.objects.published()
+        same_time = models.Q(published_at=self.published_at)
+        # The plain bounds (lte/gte) let the published_at index start at this article, not at the newest one.
+        earlier = published.filter(published_at__lte=self.published_at).filter(
+            models.Q(published_at__lt=self.published_at) | same_time & models.Q(pk__lt=self.pk)
+        )
+        later = published.filter(published_at__gte=self.published_at).filter(
+            models.Q(published_at__gt=self.published_at) | same_time & models.Q(pk__gt=self.pk)
+        )
+        previous_pk = models.Subquery(earlier.order_by("-published_at", "-pk").values("pk")[:1])
+        next_pk = models.Subquery(later.order_by("published_at", "pk").values("pk")[:1])
+        neighbours = list(published.filter(models.Q(pk=previous_pk) | models.Q(pk=next_pk)))
+        position = (self.published_at, self.pk)
+        previous = next((other for other in neighbours if (other.published_at, other.pk) < position), None)
+        following = next((other for other in neighbours if (other.published_at, other.pk) > position), None)
+        return previous, following
 
     def hero_picture(self):
         """What includes/_hero_image.html draws, from stored metadata only; None without renditions."""
