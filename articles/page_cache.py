@@ -1,8 +1,8 @@
 """Whole-response cache for anonymous readers: a hit costs cache look-ups and no database query.
 
-Correctness comes from a site-wide *generation* number that is part of every key. Anything that
+Correctness comes from a site-wide *generation* number stored with every page. Anything that
 changes what readers see (workflow steps, imports, category/author/tag edits) calls
-`content_changed()`, which moves the generation on, so no stale page is ever asked for again.
+`content_changed()`, which moves the generation on, so no page of an older generation is ever served.
 A scheduled article needs no call: each generation remembers when the next scheduled article is
 due, and the first request after that moment starts a new generation.
 """
@@ -12,11 +12,12 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, set_response_etag
 
 from articles.models import Article
 
 GENERATION_KEY = "pages:generation"
+NEXT_DUE_KEY = "pages:next-due"
 BROWSER_MAX_AGE = 60
 CACHEABLE_QUERY_KEYS = {"page"}
 UNCACHED_PREFIXES = ("/admin/", "/markdownx/", "/preview/", "/search/", "/healthz", "/media/", "/static/")
@@ -24,11 +25,12 @@ UNCACHED_PREFIXES = ("/admin/", "/markdownx/", "/preview/", "/search/", "/health
 
 def current_generation():
     generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        generation = int(timezone.now().timestamp() * 1000)
-        cache.add(GENERATION_KEY, generation, None)
-        generation = cache.get(GENERATION_KEY, generation)
-    return generation
+    return _new_generation() if generation is None else generation
+
+
+def _new_generation():
+    cache.add(GENERATION_KEY, int(timezone.now().timestamp() * 1000), None)
+    return cache.get(GENERATION_KEY)
 
 
 def content_changed():
@@ -36,22 +38,21 @@ def content_changed():
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:  # not set yet (cleared cache): any fresh value is a new generation
-        current_generation()
+        _new_generation()
 
 
-def _next_due(generation):
-    """When the next scheduled article goes live, as a timestamp (cached once per generation)."""
-    key = f"pages:{generation}:next-due"
-    due = cache.get(key)
-    if due is None:
-        upcoming = (
-            Article.objects.filter(status__in=Article.LIVE_STATUSES, published_at__gt=timezone.now())
-            .order_by("published_at")
-            .values_list("published_at", flat=True)
-            .first()
-        )
-        due = upcoming.timestamp() if upcoming else float("inf")
-        cache.set(key, due, settings.PAGE_CACHE_SECONDS)
+def _next_due(generation, remembered):
+    """When the next scheduled article goes live, as a timestamp; looked up once per generation."""
+    if remembered and remembered[0] == generation:
+        return remembered[1]
+    upcoming = (
+        Article.objects.filter(status__in=Article.LIVE_STATUSES, published_at__gt=timezone.now())
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+    due = upcoming.timestamp() if upcoming else float("inf")
+    cache.set(NEXT_DUE_KEY, (generation, due), settings.PAGE_CACHE_SECONDS)
     return due
 
 
@@ -76,19 +77,25 @@ def _is_cacheable_response(response):
 
 
 class ReaderPageCacheMiddleware:
+    """A hit is one cache round trip: the generation, the next due time and the page come in one get_many,
+    and a page stored under an older generation counts as missing."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         if not settings.PAGE_CACHE_SECONDS or not _is_cacheable_request(request):
             return self.get_response(request)
-        generation = current_generation()
-        if timezone.now().timestamp() >= _next_due(generation):
+        key = f"pages:page:{hashlib.sha256(request.get_full_path().encode()).hexdigest()}"
+        found = cache.get_many([GENERATION_KEY, NEXT_DUE_KEY, key])
+        generation = found.get(GENERATION_KEY)
+        if generation is None:
+            generation = _new_generation()
+        if timezone.now().timestamp() >= _next_due(generation, found.get(NEXT_DUE_KEY)):
             content_changed()  # a scheduled article has just gone live
             generation = current_generation()
-        key = f"pages:{generation}:{hashlib.sha256(request.get_full_path().encode()).hexdigest()}"
-        response = cache.get(key)
-        if response is not None:
+        stored_generation, response = found.get(key, (None, None))
+        if stored_generation == generation:
             response["X-Page-Cache"] = "hit"
             return response
         response = self.get_response(request)
@@ -97,6 +104,7 @@ class ReaderPageCacheMiddleware:
                 response.render()
             if "Cache-Control" not in response:
                 patch_cache_control(response, public=True, max_age=BROWSER_MAX_AGE)
-            cache.set(key, response, settings.PAGE_CACHE_SECONDS)
+            set_response_etag(response)  # once here, not hashed again on every hit
+            cache.set(key, (generation, response), settings.PAGE_CACHE_SECONDS)
             response["X-Page-Cache"] = "miss"
         return response
