@@ -14,6 +14,11 @@ from articles.revisions import apply_content, snapshot, tag_edit_string
 from articles.side_effects import after_site_change
 from articles.uploads import clean_uploaded_image
 
+# The desk's own name instead of Django's "Django 管理サイト" in the header and the browser tab.
+admin.site.site_header = "ALLFORCES 編集デスク"
+admin.site.site_title = "ALLFORCES 編集デスク"
+admin.site.index_title = "記事と編集作業"
+
 STATUS_COLOURS = {
     Article.Status.DRAFT: "#6b7280",
     Article.Status.IN_REVIEW: "#b45309",

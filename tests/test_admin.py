@@ -341,3 +341,10 @@ def test_a_non_numeric_admin_address_is_not_a_server_error(client, desk):
     response = client.get("/admin/articles/article/abc/change/")
 
     assert response.status_code in {302, 404}
+
+
+def test_the_desk_is_named_allforces_not_django(client):
+    page = client.get(reverse("admin:login")).content.decode()
+
+    assert "ALLFORCES 編集デスク" in page
+    assert "Django" not in page
