@@ -19,7 +19,7 @@ class PublishedArticleMixin:
     """Every reader view starts from Article.objects.published()."""
 
     def get_queryset(self):
-        return Article.objects.published().for_listing().prefetch_related("tags")
+        return Article.objects.published().for_listing()
 
 
 class PaginatedMixin:
@@ -49,7 +49,7 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        return super().get_queryset().prefetch_related("secondary_categories")
+        return Article.objects.published().newest_first().defer("body").prefetch_related("tags", "secondary_categories")
 
     def get_context_data(self, **kwargs):
         article = self.object

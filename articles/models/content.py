@@ -129,8 +129,13 @@ class ArticleQuerySet(models.QuerySet):
         """The one definition of what readers may see: a live status and a publication time reached."""
         return self.filter(status__in=Article.LIVE_STATUSES, published_at__lte=timezone.now())
 
-    def for_listing(self):
+    def newest_first(self):
         return self.select_related("author", "category").order_by("-published_at", "-pk")
+
+    def for_listing(self):
+        """Newest first, with what an article card shows: the Markdown and HTML bodies (most of a row's bytes)
+        stay in the database."""
+        return self.newest_first().defer("body", "body_html")
 
     def in_category(self, category):
         """Articles filed under `category` as their primary or one of their other categories, each once."""
@@ -165,8 +170,8 @@ class ArticleQuerySet(models.QuerySet):
         )
         return (
             others.filter(candidates)
+            .for_listing()
             .annotate(shared_tags=shared_tags, same_category=same_category)
-            .select_related("author", "category")
             .order_by("-shared_tags", "-same_category", "-published_at", "-pk")[:limit]
         )
 
@@ -328,7 +333,9 @@ class Article(models.Model):
         )
         previous_pk = models.Subquery(earlier.order_by("-published_at", "-pk").values("pk")[:1])
         next_pk = models.Subquery(later.order_by("published_at", "pk").values("pk")[:1])
-        neighbours = list(published.filter(models.Q(pk=previous_pk) | models.Q(pk=next_pk)))
+        neighbours = list(
+            published.filter(models.Q(pk=previous_pk) | models.Q(pk=next_pk)).only("title", "slug", "published_at")
+        )
         position = (self.published_at, self.pk)
         previous = next((other for other in neighbours if (other.published_at, other.pk) < position), None)
         following = next((other for other in neighbours if (other.published_at, other.pk) > position), None)
