@@ -163,8 +163,8 @@ class ArticleAdmin(ArticleEditorialViews, MarkdownxModelAdmin):
         pending = " ＋未公開の編集" if article.pending_revision_id else ""
         return format_html(
             '<span style="background:{};color:#fff;padding:2px 8px;border-radius:10px;white-space:nowrap">{}{}</span>',
-            STATUS_COLOURS[article.status],
-            article.get_status_display(),
+            STATUS_COLOURS[Article.Status.PUBLISHED if article.is_published() else article.status],
+            article.desk_status(),
             pending,
         )
 

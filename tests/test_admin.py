@@ -119,6 +119,20 @@ def test_chief_schedules_with_a_time(client, desk):
     assert abs(article.published_at - when) < timedelta(minutes=1)
 
 
+def test_a_scheduled_article_whose_time_has_come_reads_as_live_on_the_desk(client, desk):
+    due = make_article(title="予約した記事", status=Status.SCHEDULED, published_at=timezone.now() + timedelta(hours=1))
+    login(client, desk[CHIEF])
+
+    before = client.get(reverse("admin:articles_article_changelist")).content.decode()
+    with time_machine.travel(timezone.now() + timedelta(hours=2)):
+        after = client.get(reverse("admin:articles_article_changelist")).content.decode()
+        form = client.get(change_url(due)).content.decode()
+
+    assert ">予約公開</span>" in before and "公開中（予約公開済み）" not in before
+    assert ">公開中（予約公開済み）</span>" in after
+    assert "状態: <strong>公開中（予約公開済み）</strong>" in form
+
+
 def test_editing_a_published_article_keeps_readers_on_the_live_version(client, desk):
     article = make_article(title="公開版", body="公開中の本文")
     login(client, desk[CHIEF])

@@ -300,6 +300,13 @@ class Article(models.Model):
         """What save() stores from the Markdown body: HTML, reading time and summary."""
         return rendered_fields(self.body, self.excerpt)
 
+    def desk_status(self):
+        """The status as the desk should read it: a scheduled article whose time has come is already live for
+        readers, even before `publish_due` has moved its status on."""
+        if self.status == self.Status.SCHEDULED and self.is_published():
+            return "公開中（予約公開済み）"
+        return self.get_status_display()
+
     def is_published(self):
         """Mirrors ArticleQuerySet.published() for one article."""
         return (
