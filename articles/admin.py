@@ -39,6 +39,9 @@ class ArticleAdminForm(forms.ModelForm):
             "title", "slug", "body", "excerpt", "hero_image", "hero_image_alt", "author", "category",
             "secondary_categories", "tags", "reviewer", "is_featured", "correction_note", "permalink",
         )  # fmt: skip
+        # Plain controls for these short lists: Django's select2 and filter_horizontal widgets fail axe-core
+        # (a box labelled by its empty selection, an icon with aria-label and no role).
+        widgets = {"secondary_categories": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -78,8 +81,6 @@ class ArticleAdmin(ArticleEditorialViews, MarkdownxModelAdmin):
     list_select_related = ("author", "category", "created_by")
     search_fields = ("title", "body")
     date_hierarchy = "published_at"
-    autocomplete_fields = ("author", "category")
-    filter_horizontal = ("secondary_categories",)
     actions = ("bulk_submit", "bulk_approve", "bulk_publish", "bulk_unpublish")
     fieldsets = (
         (None, {"fields": ("title", "slug", "body", "excerpt", "loaded_version")}),

@@ -17,20 +17,7 @@ PASSWORD = "kumo-no-ue-no-kaigishitsu-42"
 SERIOUS = {"serious", "critical"}
 # Serious violations in the admin that are known and reported, as (rule, part of the element's selector): the
 # fix. The story fails on any other, and on an entry that no longer occurs (remove it once fixed).
-KNOWN_ADMIN_VIOLATIONS = {
-    ("link-in-text-block", ".breadcrumbs > a"): (
-        "the admin's breadcrumb links differ from the text around them by colour only: underline them "
-        "(.breadcrumbs a { text-decoration: underline }) in a templates/admin/base_site.html extrastyle"
-    ),
-    ("aria-prohibited-attr", ".help-tooltip.search-label-icon"): (
-        "filter_horizontal's filter icon (Django's SelectFilter2.js) is a span with aria-label and no role: "
-        "show the few secondary categories as checkboxes (CheckboxSelectMultiple) instead of filter_horizontal"
-    ),
-    ("aria-input-field-name", "select2-id_"): (
-        "an empty autocomplete (select2) box for author or category is labelled by its empty selection: give "
-        "the widgets a placeholder (data-placeholder), or use plain selects for these short lists"
-    ),
-}
+KNOWN_ADMIN_VIOLATIONS = {}
 _reports = pytest.StashKey[dict]()
 
 
