@@ -362,3 +362,13 @@ def test_the_desk_is_named_allforces_not_django(client):
 
     assert "ALLFORCES 編集デスク" in page
     assert "Django" not in page
+
+
+def test_the_desk_index_names_tags_in_japanese(client, desk):
+    login(client, desk[CHIEF])
+
+    page = client.get(reverse("admin:index")).content.decode()
+
+    assert "Taggit" not in page and ">Tags<" not in page
+    assert reverse("admin:taggit_tag_changelist") in page
+    assert ">タグ</a>" in page
