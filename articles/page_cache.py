@@ -20,7 +20,10 @@ GENERATION_KEY = "pages:generation"
 NEXT_DUE_KEY = "pages:next-due"
 BROWSER_MAX_AGE = 60
 CACHEABLE_QUERY_KEYS = {"page"}
-UNCACHED_PREFIXES = ("/admin/", "/markdownx/", "/preview/", "/search/", "/healthz", "/media/", "/static/")
+# A trending topic sends thousands of readers to the same search: its result pages are cached like any list.
+SEARCH_PATH = "/search/"
+SEARCH_QUERY_KEYS = {"q", "category", "tag", "page"}
+UNCACHED_PREFIXES = ("/admin/", "/markdownx/", "/preview/", "/healthz", "/media/", "/static/")
 
 
 def current_generation():
@@ -61,7 +64,7 @@ def _is_cacheable_request(request):
         request.method in {"GET", "HEAD"}
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and not request.path.startswith(UNCACHED_PREFIXES)
-        and set(request.GET) <= CACHEABLE_QUERY_KEYS
+        and set(request.GET) <= (SEARCH_QUERY_KEYS if request.path == SEARCH_PATH else CACHEABLE_QUERY_KEYS)
     )
 
 

@@ -177,3 +177,25 @@ def test_article_page_conditional_get(client):
     response = client.get(article.get_absolute_url(), headers={"if-none-match": etag})
 
     assert response.status_code == 304
+
+
+def test_search_results_are_cached_and_refreshed_by_a_publish(client, chief, committed):
+    make_article(title="半導体の見通し")
+    url = reverse("articles:search") + "?q=半導体"
+    _, cached = warm(client, url)
+    article = make_article(title="半導体の新しい記事", status=Status.APPROVED, published_at=None)
+
+    with committed():
+        workflow.perform("publish", article, chief)
+    after = client.get(url)
+
+    assert "の新しい記事" not in cached.content.decode()
+    assert after["X-Page-Cache"] == "miss"
+    assert "の新しい記事" in after.content.decode()  # the title comes back with 半導体 highlighted
+
+
+def test_only_search_takes_search_parameters_into_the_cache(client):
+    make_article()
+
+    assert "X-Page-Cache" not in client.get(HOME, {"q": "x"})
+    assert "X-Page-Cache" not in client.get(reverse("articles:search"), {"q": "x", "utm_source": "y"})
