@@ -232,7 +232,7 @@ class TagFeed(SiteFeed):
         return get_object_or_404(Tag, slug=slug)
 
     def subject_articles(self, tag):
-        return Article.objects.filter(tags=tag)
+        return Article.objects.tagged_with(tag)
 
     def title(self, tag):
         return f"#{tag.name} | {settings.SITE_NAME}"

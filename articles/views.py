@@ -130,7 +130,7 @@ class TagArchiveView(ArchiveView):
     feed_url_name = "articles:tag-feed"
 
     def get_queryset(self):
-        return super().get_queryset().filter(tags=self.subject)
+        return super().get_queryset().tagged_with(self.subject)
 
 
 class AuthorArchiveView(ArchiveView):
@@ -161,7 +161,7 @@ class SearchView(PaginatedMixin, ListView):
         if self.category:
             articles = articles.in_category(self.category)
         if self.tag:
-            articles = articles.filter(tags=self.tag)
+            articles = articles.tagged_with(self.tag)
         return search.search(articles, self.query).select_related("category").defer("body")
 
     def get_context_data(self, **kwargs):

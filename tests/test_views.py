@@ -152,6 +152,20 @@ def test_archive_query_count_does_not_grow_with_articles(client, django_assert_m
         client.get(category.get_absolute_url())
 
 
+@pytest.mark.parametrize("count", [1, 12])
+def test_tag_page_query_count_does_not_grow_with_articles(client, django_assert_max_num_queries, count):
+    for _ in range(count):
+        make_article(tags=["半導体"])
+    url = reverse("articles:tag", kwargs={"slug": "半導体"})
+    client.get(url)
+
+    # tag, count, page, navigation
+    with django_assert_max_num_queries(4):
+        response = client.get(url)
+
+    assert len(response.context["articles"]) == count
+
+
 def test_article_page_has_table_of_contents_with_anchor_links(client):
     article = make_article(body="## 背景\n\n本文。\n\n**要点**\n\n本文。\n\n### 詳細\n\n本文。")
 

@@ -3,6 +3,7 @@
 from urllib.parse import urljoin
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import default_storage
 from django.db import models
 from django.urls import reverse
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
+from taggit.models import TaggedItem
 
 from articles import images
 from articles.markdown import reading_time_minutes, render_markdown, summarize, table_of_contents
@@ -141,6 +143,12 @@ class ArticleQuerySet(models.QuerySet):
         """Articles filed under `category` as their primary or one of their other categories, each once."""
         filed = models.Q(category=category) | models.Q(secondary_categories=category)
         return self.filter(pk__in=self.model._default_manager.filter(filed).values("pk"))
+
+    def tagged_with(self, tag):
+        """Articles carrying `tag`. A subquery, not taggit's join: the join casts object_id to bigint, which
+        keeps PostgreSQL from walking the published_at index and stopping at the last article a page shows."""
+        tagged = TaggedItem.objects.filter(tag=tag, content_type=ContentType.objects.get_for_model(self.model))
+        return self.filter(pk__in=tagged.values("object_id"))
 
     def related_to(self, article, limit=4):
         """Published articles sharing the most tags with `article`, then its category, newest first."""
