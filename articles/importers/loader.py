@@ -150,11 +150,10 @@ def _save_new(new, store, report):
         with transaction.atomic():
             store.create(new)
     except DatabaseError:
-        store.forget_uncommitted()
+        store.forget()
         for prepared in new:
             _save_one(prepared, report)
     else:
-        store.keep_committed()
         for prepared in new:
             report.add(prepared, Outcome.CREATED)
 
@@ -202,28 +201,19 @@ def _store(post, article):
 
 class _BatchStore:
     """Stores a batch of new posts with bulk inserts. Authors, categories and tags are looked up once per
-    import; what a batch created is remembered only once its transaction has committed."""
+    import; after a batch is rolled back, `forget()` drops what it may have created with it."""
 
     def __init__(self):
-        self.authors, self.categories, self.tags = {}, {}, {}
-        self.uncommitted = {"authors": {}, "categories": {}, "tags": {}}
+        self.forget()
 
-    def keep_committed(self):
-        self.authors.update(self.uncommitted["authors"])
-        self.categories.update(self.uncommitted["categories"])
-        self.tags.update(self.uncommitted["tags"])
-        self.forget_uncommitted()
-
-    def forget_uncommitted(self):
-        self.uncommitted = {"authors": {}, "categories": {}, "tags": {}}
+    def forget(self):
+        self.known = {Author: {}, Category: {}, Tag: {}}
 
     def create(self, new):
         posts = [prepared.post for prepared in new]
         # Names in the order the posts give them, so that the first spelling of a tag names it, as in taggit.
-        authors = self._by_name(Author, "authors", dict.fromkeys(_author_name(post) for post in posts))
-        categories = self._by_name(
-            Category, "categories", dict.fromkeys(name for post in posts for name in _category_names(post))
-        )
+        authors = self._by_name(Author, dict.fromkeys(_author_name(post) for post in posts))
+        categories = self._by_name(Category, dict.fromkeys(name for post in posts for name in _category_names(post)))
         tags = self._tags(dict.fromkeys(name for post in posts for name in post.tags))
         articles = [
             Article(
@@ -264,35 +254,35 @@ class _BatchStore:
         )
         self._remember_permalinks(articles)
 
-    def _by_name(self, model, kind, names):
-        known = {**getattr(self, kind), **self.uncommitted[kind]}
+    def _by_name(self, model, names):
+        known = self.known[model]
         for name in (name for name in names if name not in known):
-            known[name] = self.uncommitted[kind][name] = model.objects.get_or_create(name=name)[0]
+            known[name] = model.objects.get_or_create(name=name)[0]
         return known
 
     def _tags(self, names):
         """Tags by name as taggit finds them: case-insensitively (TAGGIT_CASE_INSENSITIVE)."""
-        known = {**self.tags, **self.uncommitted["tags"]}
+        known = self.known[Tag]
         wanted = {}
         for name in names:
             if _tag_key(name) not in known:
                 wanted.setdefault(_tag_key(name), name)
         found = {_tag_key(tag.name): tag for tag in Tag.objects.filter(name__in=wanted.values())}
         for key, name in wanted.items():
-            tag = found.get(key) or Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(name=name)
-            known[key] = self.uncommitted["tags"][key] = tag
+            existing = found.get(key) or Tag.objects.filter(name__iexact=name).first()
+            known[key] = existing or Tag.objects.create(name=name)
         return known
 
     def _remember_permalinks(self, articles):
+        own_paths = [unquote(article.get_absolute_url()) for article in articles]
         redirects = {}
-        for article in articles:
+        for article, own_path in zip(articles, own_paths, strict=True):
             old_path = unquote(article.permalink)
-            if old_path and old_path != unquote(article.get_absolute_url()):
+            if old_path and old_path != own_path:
                 redirects[old_path] = ArticleRedirect(old_path=old_path, article=article)
         ArticleRedirect.objects.bulk_create(
             redirects.values(), update_conflicts=True, unique_fields=["old_path"], update_fields=["article"]
         )
-        own_paths = [unquote(article.get_absolute_url()) for article in articles]
         ArticleRedirect.objects.filter(old_path__in=own_paths).delete()
 
 
