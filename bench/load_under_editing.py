@@ -31,7 +31,6 @@ Loopback only; the server it started is always stopped (also on Ctrl-C or SIGTER
 
 import argparse
 import contextlib
-import ctypes
 import datetime as dt
 import html.parser
 import http.cookiejar
@@ -43,7 +42,6 @@ import random
 import re
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -59,8 +57,9 @@ for _path in (str(ROOT), str(BENCH_DIR)):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
+import gunicorn_process  # noqa: E402 (bench/gunicorn_process.py, after the path is set)
+
 PYTHON = sys.executable
-GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 DATABASE = "allforces_load"
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DATABASE}"
@@ -270,9 +269,7 @@ class OwnServer:
     """gunicorn as `make serve` starts it, on a free loopback port; stop() is safe to call always."""
 
     def __init__(self, env):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
+        self.port = gunicorn_process.free_loopback_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**env, "REDIS_URL": REDIS_URL, "PORT": str(self.port), "SITE_URL": self.url}
         self.log_path = LOG_PATH
@@ -285,52 +282,18 @@ class OwnServer:
         manage(self.env, "collectstatic", "--noinput", "-v0")
         manage(self.env, "check", "--deploy", "--fail-level", "ERROR")
         redis.Redis.from_url(REDIS_URL).flushdb()  # db 5 only
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        log(f"gunicorn --config gunicorn.conf.py on {self.url} (log: {self.log_path})")
-        self.process = subprocess.Popen(  # noqa: S603
-            [GUNICORN, "--config", "gunicorn.conf.py"],
-            cwd=ROOT,
-            env=self.env,
-            stdout=self.log_path.open("w"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            preexec_fn=_die_with_parent,
-        )
-        deadline = time.monotonic() + 60
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        while True:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited ({self.process.returncode}):\n{self.log_path.read_text()[-3000:]}")
-            with contextlib.suppress(OSError), opener.open(self.url + "/healthz", timeout=5) as response:
-                if response.status == 200:
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError("gunicorn did not answer /healthz within 60 s")
-            time.sleep(0.2)
-        time.sleep(1)  # all workers up
+        log(f"{gunicorn_process.COMMAND} on {self.url} (log: {self.log_path})")
+        self.process = gunicorn_process.start(self.env, self.log_path, self.url)
         return {
             "url": self.url,
             "workers": len(_children(self.process.pid)),
-            "command": "gunicorn --config gunicorn.conf.py",
+            "command": gunicorn_process.COMMAND,
         }
 
     def stop(self):
-        if self.process is None or self.process.poll() is not None:
-            return
-        log("stopping gunicorn")
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=25)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-
-
-def _die_with_parent():
-    """In the gunicorn child: receive SIGTERM if this script dies without cleaning up (Linux)."""
-    with contextlib.suppress(Exception):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        if self.process is not None and self.process.poll() is None:
+            log("stopping gunicorn")
+        gunicorn_process.stop(self.process)
 
 
 def _children(pid):

@@ -21,7 +21,6 @@
 
 import argparse
 import contextlib
-import ctypes
 import datetime as dt
 import json
 import multiprocessing
@@ -32,7 +31,6 @@ import resource
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -49,9 +47,9 @@ BENCH_DIR = ROOT / "bench"
 sys.path[:0] = [str(ROOT), str(BENCH_DIR)]
 
 import corpus  # noqa: E402 (bench/corpus.py, after the path is set)
+import gunicorn_process  # noqa: E402
 
 PYTHON = sys.executable
-GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 PG_URL = "postgres://postgres@127.0.0.1:5432/{}"
 BENCH_DB = "allforces_bench"
@@ -381,7 +379,7 @@ class Server:
     """gunicorn as `make serve` starts it, on a free loopback port; stop() is safe to call always."""
 
     def __init__(self, bench_env):
-        self.port = _free_port()
+        self.port = gunicorn_process.free_loopback_port()
         self.env = {**bench_env, "REDIS_URL": REDIS_URL, "PORT": str(self.port)}
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = None
@@ -400,28 +398,8 @@ class Server:
         run_manage(self.env, "check", "--deploy", "--fail-level", "ERROR")
         flush_redis()
         self.ceiling = self._write_ceiling_file()
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        log(f"gunicorn --config gunicorn.conf.py on {self.url} (log: {self.log_path})")
-        self.process = subprocess.Popen(  # noqa: S603 (the venv's gunicorn)
-            [GUNICORN, "--config", "gunicorn.conf.py"],
-            cwd=ROOT,
-            env=self.env,
-            stdout=self.log_path.open("w"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # Ctrl-C reaches us; we stop the server ourselves
-            preexec_fn=_die_with_parent,
-        )
-        deadline = time.monotonic() + 60
-        while True:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited ({self.process.returncode}):\n{self.log_path.read_text()[-3000:]}")
-            with contextlib.suppress(OSError):
-                if http_get(self.url + "/healthz").status == 200:
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError("gunicorn did not answer /healthz within 60 s")
-            time.sleep(0.2)
-        time.sleep(1)  # all workers up
+        log(f"{gunicorn_process.COMMAND} on {self.url} (log: {self.log_path})")
+        self.process = gunicorn_process.start(self.env, self.log_path, self.url)
         workers = self.worker_pids()
         self.worker_pids_seen.update(workers)
         threading.Thread(target=self._sample_rss, daemon=True).start()
@@ -429,7 +407,7 @@ class Server:
             "url": self.url,
             "workers": len(workers),
             "worker_class": "sync",
-            "command": "gunicorn --config gunicorn.conf.py",
+            "command": gunicorn_process.COMMAND,
             "env": {k: self.env[k] for k in ("DEBUG", "STATIC_HASHED", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS")},
             "web_concurrency": self.env.get("WEB_CONCURRENCY", ""),
             "ceiling_file": self.ceiling,
@@ -491,28 +469,9 @@ class Server:
         self._sampling.set()
         if self.static_root:
             shutil.rmtree(self.static_root / CEILING_DIR, ignore_errors=True)
-        if self.process is None or self.process.poll() is not None:
-            return
-        log("stopping gunicorn")
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=25)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-
-
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _die_with_parent():
-    """In the gunicorn child: receive SIGTERM if this benchmark dies without cleaning up (Linux)."""
-    with contextlib.suppress(Exception):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        if self.process is not None and self.process.poll() is None:
+            log("stopping gunicorn")
+        gunicorn_process.stop(self.process)
 
 
 def _install_signal_handlers():
