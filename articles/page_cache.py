@@ -1,13 +1,19 @@
 """Whole-response cache for anonymous readers: a hit costs cache look-ups and no database query.
 
-Correctness comes from a site-wide *generation* number stored with every page. Anything that
-changes what readers see (workflow steps, imports, category/author/tag edits) calls
-`content_changed()`, which moves the generation on, so no page of an older generation is ever served.
-A scheduled article needs no call: each generation remembers when the next scheduled article is
-due, and the first request after that moment starts a new generation.
+Correctness comes from two versions stored with every page:
+- a site-wide *generation*. Anything that changes what other pages show (publishing, unpublishing, a new
+  title or summary, imports, category/author/tag edits) calls `content_changed()`, which moves it on, so
+  no page of an older generation is ever served. A scheduled article needs no call: each generation
+  remembers when the next scheduled article is due, and the first request after that moment starts a
+  new generation.
+- a version per path (query strings aside). An edit that only its article's own pages show (a typo in
+  the body, a correction note) calls `paths_changed()` with those pages; the rest of the site stays warm,
+  which matters most when the article being corrected is the one everybody is reading.
 """
 
 import hashlib
+import uuid
+from urllib.parse import unquote
 
 from django.conf import settings
 from django.core.cache import cache
@@ -42,6 +48,26 @@ def content_changed():
         cache.incr(GENERATION_KEY)
     except ValueError:  # not set yet (cleared cache): any fresh value is a new generation
         _new_generation()
+
+
+def paths_changed(paths):
+    """Only the pages at these paths (with any query string) changed: they are rendered again, nothing else."""
+    cache.set_many({_path_version_key(path): uuid.uuid4().hex for path in paths}, None)
+
+
+def _path_version_key(path):
+    """One key for a path whether it comes percent-encoded (reverse()) or decoded (request.path)."""
+    return f"pages:path:{hashlib.sha256(unquote(path).encode()).hexdigest()}"
+
+
+def _path_version(path, found):
+    """The path's version, created if it has none yet. Created before the page is rendered: a change that
+    lands during rendering then gives the path a newer version than the one stored with the page."""
+    key = _path_version_key(path)
+    if found.get(key) is None:
+        cache.add(key, uuid.uuid4().hex, None)
+        return cache.get(key)
+    return found[key]
 
 
 def _next_due(generation, remembered):
@@ -80,8 +106,8 @@ def _is_cacheable_response(response):
 
 
 class ReaderPageCacheMiddleware:
-    """A hit is one cache round trip: the generation, the next due time and the page come in one get_many,
-    and a page stored under an older generation counts as missing."""
+    """A hit is one cache round trip: the generation, the next due time, the path's version and the page come
+    in one get_many, and a page stored under an older generation or path version counts as missing."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -90,15 +116,16 @@ class ReaderPageCacheMiddleware:
         if not settings.PAGE_CACHE_SECONDS or not _is_cacheable_request(request):
             return self.get_response(request)
         key = f"pages:page:{hashlib.sha256(request.get_full_path().encode()).hexdigest()}"
-        found = cache.get_many([GENERATION_KEY, NEXT_DUE_KEY, key])
+        found = cache.get_many([GENERATION_KEY, NEXT_DUE_KEY, _path_version_key(request.path), key])
         generation = found.get(GENERATION_KEY)
         if generation is None:
             generation = _new_generation()
         if timezone.now().timestamp() >= _next_due(generation, found.get(NEXT_DUE_KEY)):
             content_changed()  # a scheduled article has just gone live
             generation = current_generation()
-        stored_generation, response = found.get(key, (None, None))
-        if stored_generation == generation:
+        version = (generation, _path_version(request.path, found))
+        stored_version, response = found.get(key, (None, None))
+        if stored_version == version:
             response["X-Page-Cache"] = "hit"
             return response
         response = self.get_response(request)
@@ -108,6 +135,6 @@ class ReaderPageCacheMiddleware:
             if "Cache-Control" not in response:
                 patch_cache_control(response, public=True, max_age=BROWSER_MAX_AGE)
             set_response_etag(response)  # once here, not hashed again on every hit
-            cache.set(key, (generation, response), settings.PAGE_CACHE_SECONDS)
+            cache.set(key, (version, response), settings.PAGE_CACHE_SECONDS)
             response["X-Page-Cache"] = "miss"
         return response

@@ -6,8 +6,9 @@ import logging
 import urllib.request
 
 from django.conf import settings
+from django.urls import reverse
 
-from articles.page_cache import content_changed
+from articles.page_cache import content_changed, paths_changed
 from articles.search import update_search_index
 
 logger = logging.getLogger(__name__)
@@ -20,19 +21,39 @@ def after_visibility_change(article):
     after_site_change(paths=[article.get_absolute_url()])
 
 
+def after_own_pages_change(article):
+    """A live article changed only where its own pages show it (Article.listing_state() is unchanged): its
+    page, the feeds that carry its body, search results and the sitemap's dates are refreshed, and every
+    other cached page stays warm."""
+    update_search_index(article)
+    paths = own_pages(article)
+    paths_changed(paths)
+    purge_cdn(paths, purge_all=False)
+
+
+def own_pages(article):
+    """The paths whose pages show an article's body, update time or search text."""
+    feeds = [("articles:feed", {})]
+    feeds += [("articles:category-feed", {"slug": category.slug}) for category in article.all_categories()]
+    feeds += [("articles:tag-feed", {"slug": tag.slug}) for tag in article.tags.all()]
+    feeds += [("articles:author-feed", {"slug": article.author.slug})]
+    feed_paths = [reverse(name + suffix, kwargs=kwargs) for name, kwargs in feeds for suffix in ("", "-atom", "-json")]
+    return [article.get_absolute_url(), *feed_paths, reverse("articles:search"), reverse("sitemap")]
+
+
 def after_site_change(paths=()):
     """Something readers see changed: cached pages go, and a configured CDN is asked to purge."""
     content_changed()
     purge_cdn(paths)
 
 
-def purge_cdn(paths):
-    """POST the changed paths (and "everything") to CDN_PURGE_URL, if configured; failures are logged,
-    never raised, because the site itself is already correct."""
+def purge_cdn(paths, purge_all=True):
+    """POST the changed paths (and whether everything else changed too) to CDN_PURGE_URL, if configured;
+    failures are logged, never raised, because the site itself is already correct."""
     url = settings.CDN_PURGE_URL
     if not url.startswith(("https://", "http://")):
         return
-    payload = json.dumps({"paths": list(paths), "purge_all": True}).encode()
+    payload = json.dumps({"paths": list(paths), "purge_all": purge_all}).encode()
     headers = {"Content-Type": "application/json"}
     request = urllib.request.Request(url, data=payload, headers=headers, method="POST")  # noqa: S310 (http(s) only)
     try:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from articles import roles
 from articles.models import Article, ArticleRedirect, ArticleRevision, EditorialComment, WorkflowEvent
 from articles.revisions import apply_content, snapshot, store_pending_files
-from articles.side_effects import after_visibility_change
+from articles.side_effects import after_own_pages_change, after_visibility_change
 
 Status = Article.Status
 WRITER, EDITOR, CHIEF = roles.WRITER, roles.EDITOR, roles.EDITOR_IN_CHIEF
@@ -144,6 +144,7 @@ def perform(name, article, user, *, comment="", when=None):
             raise WorkflowError(reason)
         from_status = article.status
         was_live = article.is_published()
+        listed_before = article.listing_state() if was_live else None
         _apply_step(name, article, user, when)
         WorkflowEvent.objects.create(
             article=article,
@@ -153,7 +154,9 @@ def perform(name, article, user, *, comment="", when=None):
             to_status=article.status,
             comment=comment,
         )
-        if was_live or article.is_published() or name in {"schedule", "unpublish"}:
+        if was_live and article.is_published() and article.listing_state() == listed_before:
+            transaction.on_commit(lambda: after_own_pages_change(article))
+        elif was_live or article.is_published() or name in {"schedule", "unpublish"}:
             transaction.on_commit(lambda: after_visibility_change(article))
     return article
 

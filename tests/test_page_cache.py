@@ -199,3 +199,70 @@ def test_only_search_takes_search_parameters_into_the_cache(client):
 
     assert "X-Page-Cache" not in client.get(HOME, {"q": "x"})
     assert "X-Page-Cache" not in client.get(reverse("articles:search"), {"q": "x", "utm_source": "y"})
+
+
+def publish_live_edit(article, chief, committed, **changes):
+    content = workflow.snapshot(article)
+    content.update(changes)
+    with committed():
+        workflow.stage_live_edit(article, chief, content)
+    with committed():
+        workflow.perform("publish_changes", Article.objects.get(pk=article.pk), chief)
+
+
+def test_a_fix_only_its_own_pages_show_leaves_the_rest_of_the_site_warm(client, chief, committed):
+    category = make_category(name="技術動向")
+    article = make_article(excerpt="要約は同じ。", body="本文に誤植がありました。", category=category, tags=["AI"])
+    neighbour = make_article(title="隣の記事", category=category, tags=["AI"])
+    untouched = [HOME, neighbour.get_absolute_url(), category.get_absolute_url(), "/tag/ai/", "/archive/"]
+    refreshed = [
+        article.get_absolute_url(),
+        article.get_absolute_url() + "?page=2",
+        "/feed/",
+        "/feed/atom/",
+        "/tag/ai/feed/json/",
+        reverse("articles:search") + "?q=誤植",
+        "/sitemap.xml",
+    ]
+    for url in untouched + refreshed:
+        warm(client, url)
+    assert article.title in client.get(reverse("articles:search") + "?q=誤植").content.decode()
+
+    publish_live_edit(article, chief, committed, body="本文を訂正しました。")
+
+    for url in untouched:
+        assert client.get(url)["X-Page-Cache"] == "hit", url
+    for url in refreshed:
+        assert client.get(url)["X-Page-Cache"] == "miss", url
+    assert "本文を訂正しました" in client.get(article.get_absolute_url() + "?page=2").content.decode()
+    assert "本文を訂正しました" in client.get("/feed/atom/").content.decode()
+    assert article.title not in client.get(reverse("articles:search") + "?q=誤植").content.decode()
+    assert article.title in client.get(reverse("articles:search") + "?q=訂正").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("change", "shown_on_home"),
+    [
+        ({"title": "新しい見出し"}, "新しい見出し"),
+        ({"excerpt": "新しい要約です。"}, "新しい要約です。"),
+        ({"body": "ずっと長い本文。" * 400}, "約7分"),  # the reading time on the card
+    ],
+)
+def test_an_edit_other_pages_show_refreshes_the_whole_site(client, chief, committed, change, shown_on_home):
+    article = make_article(title="元の見出し", excerpt="元の要約。")
+    warm(client, HOME)
+
+    publish_live_edit(article, chief, committed, **change)
+    home = client.get(HOME)
+
+    assert home["X-Page-Cache"] == "miss"
+    assert shown_on_home in home.content.decode()
+
+
+def test_a_new_tag_refreshes_the_tag_pages(client, chief, committed):
+    article = make_article(tags=["AI"])
+    warm(client, "/tag/ai/")
+
+    publish_live_edit(article, chief, committed, tags=[])
+
+    assert article.title not in client.get("/tag/ai/").content.decode()

@@ -33,6 +33,24 @@ def test_cdn_purge_posts_the_changed_paths_when_configured(settings, monkeypatch
 
 
 @pytest.mark.django_db
+def test_a_change_to_an_articles_own_pages_purges_only_those(settings, monkeypatch):
+    settings.CDN_PURGE_URL = "https://cdn.example/purge"
+    sent = []
+    monkeypatch.setattr(
+        side_effects.urllib.request, "urlopen", lambda request, timeout: sent.append(request) or FakeResponse()
+    )
+    article = make_article(title="訂正する記事", tags=["半導体"])
+
+    side_effects.after_own_pages_change(article)
+
+    payload = json.loads(sent[0].data)
+    assert payload["purge_all"] is False
+    assert {article.get_absolute_url(), "/feed/", "/feed/atom/", "/search/", "/sitemap.xml"} <= set(payload["paths"])
+    assert "/tag/%E5%8D%8A%E5%B0%8E%E4%BD%93/feed/" in payload["paths"]
+    assert "/" not in payload["paths"]
+
+
+@pytest.mark.django_db
 def test_cdn_failure_is_logged_not_raised(settings, monkeypatch, caplog):
     settings.CDN_PURGE_URL = "https://cdn.example/purge"
 

@@ -372,6 +372,22 @@ class Article(models.Model):
             url = reverse("articles:share-card", kwargs={"slug": self.slug, "digest": self.share_card_digest()})
         return urljoin(settings.SITE_URL + "/", url)
 
+    # What other pages show of an article, or use to place it: cards (title, summary, hero, category, date,
+    # reading time), lists and archives it belongs to, neighbour links and related-article ranking.
+    LISTED_FIELDS = (
+        "title", "slug", "summary", "hero_image", "hero_image_alt", "hero_renditions", "author_id", "category_id",
+        "is_featured", "status", "published_at", "reading_time",
+    )  # fmt: skip
+
+    def listing_state(self):
+        """Everything about this article that pages other than its own show. An edit that leaves it unchanged
+        (a typo fixed in the body, a correction note) only needs the article's own pages refreshed."""
+        fields = [getattr(self, field) for field in self.LISTED_FIELDS]
+        fields[self.LISTED_FIELDS.index("hero_image")] = self.hero_image.name or ""  # the name, not the file
+        tags = sorted(self.tags.values_list("pk", flat=True))
+        categories = sorted(self.secondary_categories.values_list("pk", flat=True))
+        return fields, tags, categories
+
     def all_categories(self):
         """The primary category first, then the others (prefetch `secondary_categories` for lists)."""
         others = [c for c in self.secondary_categories.all() if c.pk != self.category_id]
