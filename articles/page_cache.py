@@ -64,10 +64,10 @@ def _path_version(path, found):
     """The path's version, created if it has none yet. Created before the page is rendered: a change that
     lands during rendering then gives the path a newer version than the one stored with the page."""
     key = _path_version_key(path)
-    if found.get(key) is None:
-        cache.add(key, uuid.uuid4().hex, None)
-        return cache.get(key)
-    return found[key]
+    if found.get(key) is not None:
+        return found[key]
+    version = uuid.uuid4().hex
+    return version if cache.add(key, version, None) else cache.get(key)
 
 
 def _next_due(generation, remembered):
