@@ -126,7 +126,7 @@ if DATABASE_REPLICA_URL:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "allforces.redis_cache.RedisCache", "LOCATION": REDIS_URL}}
     # Sessions live in Redis and the database, so they survive restarts and are shared by all servers.
     SESSION_ENGINE = "allforces.session_engines.cached_db"
 else:

@@ -51,13 +51,13 @@ def content_changed():
 
 
 def paths_changed(paths):
-    """Only the pages at these paths (with any query string) changed: they are rendered again, nothing else."""
-    cache.set_many({_path_version_key(path): uuid.uuid4().hex for path in paths}, None)
+    """Only the pages at these paths (with any query string) changed: they are rendered again, nothing else.
+    The paths may come percent-encoded, as reverse() gives them; requests are keyed by their decoded path."""
+    cache.set_many({_path_version_key(unquote(path)): uuid.uuid4().hex for path in paths}, None)
 
 
-def _path_version_key(path):
-    """One key for a path whether it comes percent-encoded (reverse()) or decoded (request.path)."""
-    return f"pages:path:{hashlib.sha256(unquote(path).encode()).hexdigest()}"
+def _path_version_key(decoded_path):
+    return f"pages:path:{hashlib.sha256(decoded_path.encode()).hexdigest()}"
 
 
 def _path_version(path, found):

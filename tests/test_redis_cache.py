@@ -1,0 +1,82 @@
+"""The Redis cache production uses (REDIS_URL), against the real Redis every developer and CI machine runs at
+127.0.0.1:6379: the page cache's operations, and one whole publish-and-refresh cycle through it."""
+
+import os
+import uuid
+
+import pytest
+import redis
+from django.core.cache import caches
+
+from articles import roles, workflow
+from articles.models import Article
+from tests.factories import make_article, make_user
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """settings.CACHES pointed at Redis under a key prefix of this test's own, whose keys go afterwards."""
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.ConnectionError as error:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis at {REDIS_URL} is unreachable, and CI must test it: {error}")
+        pytest.skip(f"Redis at {REDIS_URL} is unreachable (outside CI only): {error}")
+    prefix = f"test-{uuid.uuid4().hex}"
+    # Put back before the autouse fresh_cache fixture clears "the cache": on Redis, clear() empties the database.
+    local_caches = settings.CACHES
+    settings.CACHES = {
+        "default": {"BACKEND": "allforces.redis_cache.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": prefix}
+    }
+    yield caches["default"]
+    settings.CACHES = local_caches
+    server = redis.Redis.from_url(REDIS_URL)
+    for key in server.scan_iter(f"{prefix}:*"):
+        server.delete(key)
+
+
+def test_the_page_caches_operations_round_trip(redis_cache):
+    assert redis_cache.add("generation", 1, None) is True
+    assert redis_cache.add("generation", 2, None) is False
+    assert redis_cache.incr("generation") == 2
+    redis_cache.set_many({"path": "v1", "page": ("v1", "本文")}, None)
+
+    assert redis_cache.get_many(["generation", "path", "page", "missing"]) == {
+        "generation": 2,
+        "path": "v1",
+        "page": ("v1", "本文"),
+    }
+
+
+def test_every_operation_shares_one_client_per_connection_pool(redis_cache):
+    client = redis_cache._cache.get_client()
+
+    redis_cache.set("a", 1)
+    redis_cache.get_many(["a", "b"])
+
+    assert redis_cache._cache.get_client() is client
+    assert redis_cache._cache.get_client(write=True) is client  # one server: reads and writes share its pool
+
+
+@pytest.mark.django_db
+def test_a_published_edit_reaches_readers_through_redis(
+    redis_cache, settings, client, django_capture_on_commit_callbacks
+):
+    settings.PAGE_CACHE_SECONDS = 600
+    chief = make_user(roles.EDITOR_IN_CHIEF)
+    article = make_article(title="元の見出し")
+    client.get("/")
+    assert client.get("/")["X-Page-Cache"] == "hit"
+
+    content = workflow.snapshot(article)
+    content["title"] = "新しい見出し"
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.stage_live_edit(article, chief, content)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.perform("publish_changes", Article.objects.get(pk=article.pk), chief)
+    home = client.get("/")
+
+    assert home["X-Page-Cache"] == "miss"
+    assert "新しい見出し" in home.content.decode()
