@@ -20,10 +20,12 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, set_response_etag
 
+from articles.db_routing import REPLICA
 from articles.models import Article
 
 GENERATION_KEY = "pages:generation"
 NEXT_DUE_KEY = "pages:next-due"
+CHANGED_AT_KEY = "pages:changed-at"
 BROWSER_MAX_AGE = 60
 CACHEABLE_QUERY_KEYS = {"page"}
 # A trending topic sends thousands of readers to the same search: its result pages are cached like any list.
@@ -48,12 +50,20 @@ def content_changed():
         cache.incr(GENERATION_KEY)
     except ValueError:  # not set yet (cleared cache): any fresh value is a new generation
         _new_generation()
+    cache.set(CHANGED_AT_KEY, timezone.now().timestamp(), None)
 
 
 def paths_changed(paths):
     """Only the pages at these paths (with any query string) changed: they are rendered again, nothing else.
     The paths may come percent-encoded, as reverse() gives them; requests are keyed by their decoded path."""
-    cache.set_many({_path_version_key(unquote(path)): uuid.uuid4().hex for path in paths}, None)
+    versions = {_path_version_key(unquote(path)): uuid.uuid4().hex for path in paths}
+    cache.set_many({**versions, CHANGED_AT_KEY: timezone.now().timestamp()}, _path_version_seconds())
+
+
+def _path_version_seconds():
+    """Path versions outlive the pages stored under them, and then expire: any path a request names gets
+    one, scanners' included. An expired version is replaced by a new random one, which no page matches."""
+    return settings.PAGE_CACHE_SECONDS or None
 
 
 def _path_version_key(decoded_path):
@@ -67,7 +77,9 @@ def _path_version(path, found):
     if found.get(key) is not None:
         return found[key]
     version = uuid.uuid4().hex
-    return version if cache.add(key, version, None) else cache.get(key)
+    if cache.add(key, version, _path_version_seconds()):
+        return version
+    return cache.get(key) or version  # taken meanwhile; if that one is gone already, ours matches no page
 
 
 def _next_due(generation, remembered):
@@ -105,6 +117,13 @@ def _is_cacheable_response(response):
     )
 
 
+def _replica_may_lag(changed_at):
+    """True just after a change when reader pages read from a replica (articles/db_routing.py): the replica
+    may not have replayed the change yet, so the page is served but not stored as current."""
+    recent = changed_at is not None and timezone.now().timestamp() - changed_at < settings.REPLICA_LAG_SECONDS
+    return recent and REPLICA in settings.DATABASES
+
+
 class ReaderPageCacheMiddleware:
     """A hit is one cache round trip: the generation, the next due time, the path's version and the page come
     in one get_many, and a page stored under an older generation or path version counts as missing."""
@@ -116,7 +135,7 @@ class ReaderPageCacheMiddleware:
         if not settings.PAGE_CACHE_SECONDS or not _is_cacheable_request(request):
             return self.get_response(request)
         key = f"pages:page:{hashlib.sha256(request.get_full_path().encode()).hexdigest()}"
-        found = cache.get_many([GENERATION_KEY, NEXT_DUE_KEY, _path_version_key(request.path), key])
+        found = cache.get_many([GENERATION_KEY, NEXT_DUE_KEY, CHANGED_AT_KEY, _path_version_key(request.path), key])
         generation = found.get(GENERATION_KEY)
         if generation is None:
             generation = _new_generation()
@@ -129,7 +148,7 @@ class ReaderPageCacheMiddleware:
             response["X-Page-Cache"] = "hit"
             return response
         response = self.get_response(request)
-        if _is_cacheable_response(response):
+        if _is_cacheable_response(response) and not _replica_may_lag(found.get(CHANGED_AT_KEY)):
             if hasattr(response, "render") and callable(response.render):
                 response.render()
             if "Cache-Control" not in response:

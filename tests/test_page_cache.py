@@ -4,10 +4,13 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import roles, workflow
+from articles import page_cache, roles, workflow
 from articles.models import Article
 from tests.factories import make_article, make_category, make_user
 
@@ -266,3 +269,29 @@ def test_a_new_tag_refreshes_the_tag_pages(client, chief, committed):
     publish_live_edit(article, chief, committed, tags=[])
 
     assert article.title not in client.get("/tag/ai/").content.decode()
+
+
+def test_what_scanners_ask_for_leaves_nothing_behind_in_the_cache(client, settings):
+    paths = [f"/wp-admin/{number}.php" for number in range(20)]
+    for path in paths:
+        assert client.get(path).status_code == 404
+
+    with time_machine.travel(timezone.now() + timedelta(seconds=settings.PAGE_CACHE_SECONDS + 1)):
+        assert cache.get_many([page_cache._path_version_key(path) for path in paths]) == {}
+
+
+@pytest.mark.parametrize(("seconds_later", "renders"), [(0, 2), (6, 1)])
+def test_with_a_read_replica_a_page_rendered_just_after_a_change_is_not_kept(settings, seconds_later, renders):
+    """The replica may not have replayed the change yet: what it renders is served, but stored only once
+    REPLICA_LAG_SECONDS have passed."""
+    settings.DATABASES = {**settings.DATABASES, "replica": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+    settings.REPLICA_LAG_SECONDS = 5
+    rendered = []
+    middleware = page_cache.ReaderPageCacheMiddleware(lambda request: rendered.append(1) or HttpResponse("本文"))
+    page_cache.paths_changed(["/articles/x/"])
+
+    with time_machine.travel(timezone.now() + timedelta(seconds=seconds_later)):
+        for _ in range(2):
+            assert middleware(RequestFactory().get("/articles/x/")).content.decode() == "本文"
+
+    assert len(rendered) == renders
