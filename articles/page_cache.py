@@ -70,10 +70,9 @@ def _path_version_key(decoded_path):
     return f"pages:path:{hashlib.sha256(decoded_path.encode()).hexdigest()}"
 
 
-def _path_version(path, found):
-    """The path's version, created if it has none yet. Created before the page is rendered: a change that
-    lands during rendering then gives the path a newer version than the one stored with the page."""
-    key = _path_version_key(path)
+def _path_version(key, found):
+    """The version stored under `key`, created if the path has none yet. Created before the page is rendered:
+    a change that lands during rendering then gives the path a newer version than the one stored with it."""
     if found.get(key) is not None:
         return found[key]
     version = uuid.uuid4().hex
@@ -135,14 +134,15 @@ class ReaderPageCacheMiddleware:
         if not settings.PAGE_CACHE_SECONDS or not _is_cacheable_request(request):
             return self.get_response(request)
         key = f"pages:page:{hashlib.sha256(request.get_full_path().encode()).hexdigest()}"
-        found = cache.get_many([GENERATION_KEY, NEXT_DUE_KEY, CHANGED_AT_KEY, _path_version_key(request.path), key])
+        path_key = _path_version_key(request.path)
+        found = cache.get_many([GENERATION_KEY, NEXT_DUE_KEY, CHANGED_AT_KEY, path_key, key])
         generation = found.get(GENERATION_KEY)
         if generation is None:
             generation = _new_generation()
         if timezone.now().timestamp() >= _next_due(generation, found.get(NEXT_DUE_KEY)):
             content_changed()  # a scheduled article has just gone live
             generation = current_generation()
-        version = (generation, _path_version(request.path, found))
+        version = (generation, _path_version(path_key, found))
         stored_version, response = found.get(key, (None, None))
         if stored_version == version:
             response["X-Page-Cache"] = "hit"
