@@ -131,7 +131,7 @@ class SiteFeed(Feed):
         return Article.objects.all()
 
     def shown(self, subject):
-        return self.subject_articles(subject).published().newest_first().defer("body")
+        return self.subject_articles(subject).published().for_reading()
 
     def items(self, subject):
         return self.shown(subject).prefetch_related("tags", "secondary_categories")[:FEED_LENGTH]

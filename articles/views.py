@@ -49,7 +49,7 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        return Article.objects.published().newest_first().defer("body").prefetch_related("tags", "secondary_categories")
+        return Article.objects.published().for_reading().prefetch_related("tags", "secondary_categories")
 
     def get_context_data(self, **kwargs):
         article = self.object

@@ -134,6 +134,10 @@ class ArticleQuerySet(models.QuerySet):
     def newest_first(self):
         return self.select_related("author", "category").order_by("-published_at", "-pk")
 
+    def for_reading(self):
+        """Newest first, with the rendered HTML readers get; the Markdown source stays in the database."""
+        return self.newest_first().defer("body")
+
     def for_listing(self):
         """Newest first, with what an article card shows: the Markdown and HTML bodies (most of a row's bytes)
         stay in the database."""
