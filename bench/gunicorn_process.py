@@ -23,9 +23,11 @@ def free_loopback_port():
         return probe.getsockname()[1]
 
 
-def start(env, log_path, url, timeout=60):
-    """Start gunicorn with `env`, logging to `log_path`; return the process once `url`/healthz answers 200."""
+def start(env, log_path, url, log, timeout=60):
+    """Start gunicorn with `env`, logging to `log_path`; return the process once `url`/healthz answers 200.
+    `log` is the calling script's progress printer."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
+    log(f"{COMMAND} on {url} (log: {log_path})")
     process = subprocess.Popen(  # noqa: S603 (the venv's gunicorn)  # nosec B603
         [GUNICORN, "--config", "gunicorn.conf.py"],
         cwd=ROOT,
@@ -50,10 +52,11 @@ def start(env, log_path, url, timeout=60):
     return process
 
 
-def stop(process):
+def stop(process, log):
     """Stop gunicorn gracefully, then by force; safe to call for a process that never started or has ended."""
     if process is None or process.poll() is not None:
         return
+    log("stopping gunicorn")
     process.terminate()
     try:
         process.wait(timeout=25)

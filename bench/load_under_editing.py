@@ -282,8 +282,7 @@ class OwnServer:
         manage(self.env, "collectstatic", "--noinput", "-v0")
         manage(self.env, "check", "--deploy", "--fail-level", "ERROR")
         redis.Redis.from_url(REDIS_URL).flushdb()  # db 5 only
-        log(f"{gunicorn_process.COMMAND} on {self.url} (log: {self.log_path})")
-        self.process = gunicorn_process.start(self.env, self.log_path, self.url)
+        self.process = gunicorn_process.start(self.env, self.log_path, self.url, log)
         return {
             "url": self.url,
             "workers": len(_children(self.process.pid)),
@@ -291,9 +290,7 @@ class OwnServer:
         }
 
     def stop(self):
-        if self.process is not None and self.process.poll() is None:
-            log("stopping gunicorn")
-        gunicorn_process.stop(self.process)
+        gunicorn_process.stop(self.process, log)
 
 
 def _children(pid):

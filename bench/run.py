@@ -398,8 +398,7 @@ class Server:
         run_manage(self.env, "check", "--deploy", "--fail-level", "ERROR")
         flush_redis()
         self.ceiling = self._write_ceiling_file()
-        log(f"{gunicorn_process.COMMAND} on {self.url} (log: {self.log_path})")
-        self.process = gunicorn_process.start(self.env, self.log_path, self.url)
+        self.process = gunicorn_process.start(self.env, self.log_path, self.url, log)
         workers = self.worker_pids()
         self.worker_pids_seen.update(workers)
         threading.Thread(target=self._sample_rss, daemon=True).start()
@@ -469,9 +468,7 @@ class Server:
         self._sampling.set()
         if self.static_root:
             shutil.rmtree(self.static_root / CEILING_DIR, ignore_errors=True)
-        if self.process is not None and self.process.poll() is None:
-            log("stopping gunicorn")
-        gunicorn_process.stop(self.process)
+        gunicorn_process.stop(self.process, log)
 
 
 def _install_signal_handlers():
