@@ -35,6 +35,15 @@ def committed(django_capture_on_commit_callbacks):
     return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
+def publish_live_edit(article, chief, committed, **changes):
+    content = workflow.snapshot(article)
+    content.update(changes)
+    with committed():
+        workflow.stage_live_edit(article, chief, content)
+    with committed():
+        workflow.perform("publish_changes", Article.objects.get(pk=article.pk), chief)
+
+
 def warm(client, url):
     first = client.get(url)
     second = client.get(url)
@@ -100,12 +109,7 @@ def test_a_slug_change_leaves_the_old_url_redirecting(client, chief, committed):
     article = make_article(title="旧題")
     old_url = article.get_absolute_url()
     warm(client, old_url)
-    content = workflow.snapshot(article)
-    content["slug"] = "new-slug"
-    with committed():
-        workflow.stage_live_edit(article, chief, content)
-    with committed():
-        workflow.perform("publish_changes", Article.objects.get(pk=article.pk), chief)
+    publish_live_edit(article, chief, committed, slug="new-slug")
 
     response = client.get(old_url)
     assert response.status_code == 301 and response["Location"] == "/articles/new-slug/"
@@ -202,15 +206,6 @@ def test_only_search_takes_search_parameters_into_the_cache(client):
 
     assert "X-Page-Cache" not in client.get(HOME, {"q": "x"})
     assert "X-Page-Cache" not in client.get(reverse("articles:search"), {"q": "x", "utm_source": "y"})
-
-
-def publish_live_edit(article, chief, committed, **changes):
-    content = workflow.snapshot(article)
-    content.update(changes)
-    with committed():
-        workflow.stage_live_edit(article, chief, content)
-    with committed():
-        workflow.perform("publish_changes", Article.objects.get(pk=article.pk), chief)
 
 
 def test_a_fix_only_its_own_pages_show_leaves_the_rest_of_the_site_warm(client, chief, committed):
