@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.admin.sites import site
 from django.test import RequestFactory
+from django.urls import get_script_prefix, include, path, set_script_prefix
 from django.utils import timezone
 
 from articles.models import Article, Author, Category
@@ -143,3 +144,30 @@ def test_every_public_model_has_an_absolute_url():
     assert article.get_absolute_url().startswith("/articles/")
     assert Category.objects.get(pk=article.category_id).get_absolute_url().startswith("/category/")
     assert Author.objects.get(pk=article.author_id).get_absolute_url().startswith("/author/")
+
+
+def test_absolute_urls_follow_a_site_served_under_a_sub_path():
+    """URLs are remembered once built; a site mounted under /news/ (SCRIPT_NAME) must still get its own."""
+    article = make_article()
+    root_url = article.get_absolute_url()
+    prefix = get_script_prefix()
+    set_script_prefix("/news/")
+    try:
+        assert article.get_absolute_url() == "/news" + root_url
+        assert article.category.get_absolute_url().startswith("/news/category/")
+    finally:
+        set_script_prefix(prefix)
+    assert article.get_absolute_url() == root_url
+
+
+urlpatterns = [path("magazine/", include("articles.urls"))]
+
+
+def test_absolute_urls_follow_a_changed_url_configuration(settings):
+    article = make_article()
+    assert article.get_absolute_url().startswith("/articles/")
+
+    settings.ROOT_URLCONF = __name__
+
+    assert article.get_absolute_url().startswith("/magazine/articles/")
+    assert article.author.get_absolute_url().startswith("/magazine/author/")
