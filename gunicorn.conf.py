@@ -5,7 +5,9 @@ import multiprocessing
 import os
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
-# Sync workers: pages are served from the cache, so a request is short; two per core plus one.
+# Sync workers: pages are served from the cache, so a request is short; two per core plus one. Measured with
+# `make bench` on 2 cores: one per core cut the cold article's p99 (242 -> 170-210 ms) but cost ~9 % of warm
+# throughput (article 2,600 -> 2,380 req/s), and warm pages are what a trending article is served from.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 worker_class = "sync"
 timeout = 30
