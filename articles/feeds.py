@@ -21,7 +21,7 @@ from taggit.models import Tag
 
 from articles.feed_cache import feed_response, feed_version
 from articles.feed_formats import AtomFeed, JsonFeed, RssFeed
-from articles.models import Article, Author, Category
+from articles.models import Article, Author, Category, slug_url
 
 FEED_LENGTH = 20
 FORMATS = {"rss": RssFeed, "atom": AtomFeed, "json": JsonFeed}
@@ -241,7 +241,7 @@ class TagFeed(SiteFeed):
         return f"{settings.SITE_NAME}のタグ「{tag.name}」の記事"
 
     def link(self, tag):
-        return absolute_url(reverse("articles:tag", kwargs={"slug": tag.slug}))
+        return absolute_url(slug_url("articles:tag", tag.slug))
 
 
 class AuthorFeed(SiteFeed):

@@ -3,10 +3,9 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
-from django.urls import reverse
 from taggit.models import Tag
 
-from articles.models import Article, Author, Category
+from articles.models import Article, Author, Category, slug_url
 
 
 class SiteSitemap(Sitemap):
@@ -58,7 +57,7 @@ class TagSitemap(SubjectSitemap):
     article_lookup = "article"
 
     def location(self, tag):
-        return reverse("articles:tag", kwargs={"slug": tag.slug})
+        return slug_url("articles:tag", tag.slug)
 
 
 class AuthorSitemap(SubjectSitemap):

@@ -8,6 +8,7 @@ from articles.models.content import (
     refuse_deleting_categories_in_use,
     rendered_fields,
     slug_base,
+    slug_url,
     unique_slug,
 )
 from articles.models.editorial import ArticleRedirect, ArticleRevision, EditorialComment, PreviewLink, WorkflowEvent
@@ -31,5 +32,6 @@ __all__ = [
     "refuse_deleting_categories_in_use",
     "rendered_fields",
     "slug_base",
+    "slug_url",
     "unique_slug",
 ]
