@@ -69,15 +69,15 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
-    "articles.page_cache.ReaderPageCacheMiddleware",
-    "articles.db_routing.ReaderRequestMiddleware",
+    "articles.delivery.page_cache.ReaderPageCacheMiddleware",
+    "articles.delivery.db_routing.ReaderRequestMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "articles.middleware.ArticleRedirectMiddleware",
+    "articles.delivery.redirects.ArticleRedirectMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -122,7 +122,7 @@ if DATABASE_REPLICA_URL:
         **dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60, conn_health_checks=True),
         "TEST": {"MIRROR": "default"},
     }
-    DATABASE_ROUTERS = ["articles.db_routing.ReaderReplicaRouter"]
+    DATABASE_ROUTERS = ["articles.delivery.db_routing.ReaderReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if REDIS_URL:

@@ -8,9 +8,9 @@ from django.urls import include, path
 from django.views.generic import RedirectView, TemplateView
 from markdownx.views import MarkdownifyView
 
-from articles import health
-from articles.sitemaps import SITEMAPS
-from articles.views_uploads import ImageUploadView
+from articles.admin.uploads import ImageUploadView
+from articles.delivery import health
+from articles.syndication.sitemaps import SITEMAPS
 
 
 class FaviconRedirect(RedirectView):

@@ -2,8 +2,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.functional import SimpleLazyObject
 
+from articles.delivery.page_cache import current_generation
 from articles.models import Category
-from articles.page_cache import current_generation
 
 
 def navigation_categories():

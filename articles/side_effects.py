@@ -8,7 +8,7 @@ import urllib.request
 from django.conf import settings
 from django.urls import reverse
 
-from articles.page_cache import content_changed, paths_changed
+from articles.delivery.page_cache import content_changed, paths_changed
 from articles.search import update_search_index
 
 logger = logging.getLogger(__name__)

@@ -1,6 +1,8 @@
 from django.urls import path, register_converter
 
-from articles import feeds, preview, views
+from articles import views
+from articles.desk import preview
+from articles.syndication import feeds
 
 
 class UnicodeSlugConverter:

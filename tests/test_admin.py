@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from articles import roles, workflow
+from articles.desk import roles, workflow
 from articles.models import Article, PreviewLink
 from tests.factories import make_article, make_author, make_category, make_user
 

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import ProtectedError
 from django.urls import reverse
 
-from articles import roles
+from articles.desk import roles
 from articles.models import Article, Author, Category
 from tests.factories import make_article, make_category, make_user
 

@@ -4,7 +4,7 @@ import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from articles.db_routing import ReaderReplicaRouter, ReaderRequestMiddleware
+from articles.delivery.db_routing import ReaderReplicaRouter, ReaderRequestMiddleware
 from articles.models import Article
 
 REPLICA = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}

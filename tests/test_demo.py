@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from articles import roles
+from articles.desk import roles
 from articles.models import Article, Category
 
 DEMO_ARCHIVE = Path(__file__).resolve().parents[1] / "demo" / "archive"

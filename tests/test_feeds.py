@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import parse_http_date
 
-from articles.feeds import FEED_LENGTH, absolutize_urls
 from articles.models import Article
+from articles.syndication.feeds import FEED_LENGTH, absolutize_urls
 from tests.factories import make_article, make_author, make_category
 
 pytestmark = pytest.mark.django_db

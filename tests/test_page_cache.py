@@ -10,7 +10,8 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import page_cache, roles, workflow
+from articles.delivery import page_cache
+from articles.desk import roles, workflow
 from articles.models import Article
 from tests.factories import make_article, make_category, make_user
 

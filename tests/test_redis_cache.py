@@ -8,7 +8,7 @@ import pytest
 import redis
 from django.core.cache import caches
 
-from articles import roles, workflow
+from articles.desk import roles, workflow
 from articles.models import Article
 from tests.factories import make_article, make_user
 

@@ -10,7 +10,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from articles import roles
+from articles.desk import roles
 from tests.factories import make_article, make_user
 
 PROJECT = Path(__file__).resolve().parents[1]

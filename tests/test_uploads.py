@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from PIL import Image, ImageCms
 
-from articles import roles
+from articles.desk import roles
 from articles.models import Article
 from articles.uploads import clean_uploaded_image
 from tests.factories import make_article, make_user

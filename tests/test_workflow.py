@@ -4,9 +4,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from articles import roles, workflow
+from articles.desk import roles, workflow
+from articles.desk.workflow import WorkflowError
 from articles.models import Article, ArticleRedirect, WorkflowEvent
-from articles.workflow import WorkflowError
 from tests.factories import make_article, make_user
 
 pytestmark = pytest.mark.django_db

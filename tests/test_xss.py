@@ -26,9 +26,11 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
-from articles import feeds, roles, search
+from articles import search
+from articles.desk import roles
+from articles.desk.preview import create_preview_link
 from articles.models import Article, Author, Category
-from articles.preview import create_preview_link
+from articles.syndication import feeds
 from tests.factories import make_article, make_author, make_category, make_hero_image, make_user
 from tests.html_safety import (
     feed_item_problems,

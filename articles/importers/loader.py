@@ -20,6 +20,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
+from articles.desk.workflow import remember_old_path
 from articles.importers.jekyll import ParsedPost, PostParseError, parse_post
 from articles.models import (
     Article,
@@ -32,7 +33,6 @@ from articles.models import (
     unique_slug,
 )
 from articles.search import compact_search_index, index_fields, update_search_index
-from articles.workflow import remember_old_path
 
 BATCH_SIZE = 200
 # Below this many files, starting worker processes costs more than it saves.

@@ -4,7 +4,7 @@ from django import template
 from django.db.models import Q
 from django.utils import timezone
 
-from articles import workflow
+from articles.desk import workflow
 from articles.models import Article
 
 register = template.Library()

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from articles import roles
+from articles.desk import roles
 from articles.models import Article
 from tests.e2e.conftest import E2E_ARTIFACTS, log_in, make_person
 from tests.factories import make_article

@@ -19,7 +19,7 @@ from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 from taggit.models import Tag
 
-from articles import roles
+from articles.desk import roles
 from articles.models import Article
 from tests.e2e.conftest import E2E_ARTIFACTS, log_in, make_person
 from tests.factories import make_article, make_author, make_category

@@ -2,7 +2,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 
-from articles import roles
+from articles.desk import roles
 
 DEMO_ACCOUNTS = (
     ("writer", "writer-demo-pass", roles.WRITER),

@@ -7,8 +7,8 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from articles.desk.revisions import apply_content
 from articles.models import Article, PreviewLink
-from articles.revisions import apply_content
 
 
 def render_preview(request, article, *, shared_link=None):

@@ -15,10 +15,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from articles import workflow
-from articles.diff import compare_revisions
+from articles.desk import workflow
+from articles.desk.diff import compare_revisions
+from articles.desk.preview import create_preview_link, render_preview
 from articles.models import Article, ArticleRevision, PreviewLink
-from articles.preview import create_preview_link, render_preview
 
 PREVIEW_LINK_DAYS = 7
 

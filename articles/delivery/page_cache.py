@@ -20,7 +20,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, set_response_etag
 
-from articles.db_routing import REPLICA
+from articles.delivery.db_routing import REPLICA
 from articles.models import Article
 
 GENERATION_KEY = "pages:generation"

@@ -19,9 +19,9 @@ from django.utils.encoding import iri_to_uri
 from django.utils.feedgenerator import Enclosure
 from taggit.models import Tag
 
-from articles.feed_cache import feed_response, feed_version
-from articles.feed_formats import AtomFeed, JsonFeed, RssFeed
 from articles.models import Article, Author, Category, slug_url
+from articles.syndication.cache import feed_response, feed_version
+from articles.syndication.formats import AtomFeed, JsonFeed, RssFeed
 
 FEED_LENGTH = 20
 FORMATS = {"rss": RssFeed, "atom": AtomFeed, "json": JsonFeed}

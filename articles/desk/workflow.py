@@ -11,9 +11,9 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import roles
+from articles.desk import roles
+from articles.desk.revisions import apply_content, snapshot, store_pending_files
 from articles.models import Article, ArticleRedirect, ArticleRevision, EditorialComment, WorkflowEvent
-from articles.revisions import apply_content, snapshot, store_pending_files
 from articles.side_effects import after_own_pages_change, after_visibility_change
 
 Status = Article.Status

@@ -7,10 +7,10 @@ from markdownx.admin import MarkdownxModelAdmin
 from taggit.admin import TagAdmin
 from taggit.models import Tag
 
-from articles import roles, workflow
-from articles.admin_views import ArticleEditorialViews
+from articles.admin.desk_views import ArticleEditorialViews
+from articles.desk import roles, workflow
+from articles.desk.revisions import apply_content, snapshot, tag_edit_string
 from articles.models import Article, ArticleRedirect, Author, Category
-from articles.revisions import apply_content, snapshot, tag_edit_string
 from articles.side_effects import after_site_change
 from articles.uploads import clean_uploaded_image
 
