@@ -72,9 +72,11 @@ test: install-dev
 e2e: install-dev
 	$(BIN)/pytest -m e2e tests/e2e
 
+## lint: ruff, and the layers of articles/ (import-linter, contracts in pyproject.toml)
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install-dev
 	$(BIN)/ruff check --fix .

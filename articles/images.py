@@ -95,7 +95,7 @@ def prepare(image):
     if profile and image.mode in ("RGB", "CMYK"):
         try:
             image = ImageCms.profileToProfile(
-                image, ImageCms.ImageCmsProfile(io.BytesIO(profile)), _srgb_profile(), outputMode="RGB"
+                image, ImageCms.ImageCmsProfile(io.BytesIO(profile)), srgb_profile(), outputMode="RGB"
             )
         except (ImageCms.PyCMSError, OSError):
             logger.warning("Unusable colour profile in a hero image; converting without it.")
@@ -111,7 +111,7 @@ def prepare(image):
 
 
 @cache
-def _srgb_profile():
+def srgb_profile():
     return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 
 

@@ -28,12 +28,13 @@ import io
 import struct
 import uuid
 import warnings
-from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+
+from articles.images import srgb_profile
 
 MIB = 1024 * 1024
 
@@ -129,7 +130,7 @@ def _without_metadata(image):
             image = ImageCms.profileToProfile(
                 image,
                 ImageCms.ImageCmsProfile(io.BytesIO(profile)),
-                _srgb_profile(),
+                srgb_profile(),
                 outputMode="RGBA" if image.mode == "RGBA" else "RGB",
             )
     if image.mode == "CMYK":
@@ -137,11 +138,6 @@ def _without_metadata(image):
     clean = image.copy()
     clean.info = {}
     return clean
-
-
-@cache
-def _srgb_profile():
-    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 
 
 def _human_size(size):

@@ -30,3 +30,12 @@ def fresh_cache(settings):
     settings.PAGE_CACHE_SECONDS = 0
     yield
     cache.clear()
+
+
+@pytest.fixture
+def desk(db):
+    """One user per editorial role: {ライター: …, 編集者: …, 編集長: …}."""
+    from articles.desk.roles import ALL_ROLES
+    from tests.factories import make_user
+
+    return {role: make_user(role) for role in ALL_ROLES}

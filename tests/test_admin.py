@@ -10,18 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from articles.desk import roles, workflow
+from articles.desk import permissions, roles
 from articles.models import Article, PreviewLink
 from tests.factories import make_article, make_author, make_category, make_user
 
 pytestmark = pytest.mark.django_db
 Status = Article.Status
 WRITER, EDITOR, CHIEF = roles.WRITER, roles.EDITOR, roles.EDITOR_IN_CHIEF
-
-
-@pytest.fixture
-def desk():
-    return {role: make_user(role) for role in (WRITER, EDITOR, CHIEF)}
 
 
 def change_url(article):
@@ -315,7 +310,7 @@ def test_workflow_buttons_match_the_rules(client, desk):
 
     assert "承認する" not in writer_page
     assert "承認する" in editor_page and "差し戻す" in editor_page
-    assert workflow.available_transitions(desk[WRITER], article) == []
+    assert permissions.available_transitions(desk[WRITER], article) == []
 
 
 def test_hero_upload_is_verified_and_reencoded_without_metadata(client, desk, settings, tmp_path):

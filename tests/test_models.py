@@ -6,7 +6,7 @@ from django.test import RequestFactory
 from django.urls import get_script_prefix, include, path, set_script_prefix
 from django.utils import timezone
 
-from articles.models import Article, Author, Category
+from articles.models import Article, ArticleRedirect, Author, Category
 from tests.factories import make_article, make_author, make_category
 
 pytestmark = pytest.mark.django_db
@@ -51,6 +51,34 @@ def test_is_published_agrees_with_queryset_for_every_status_and_time():
 
     assert {a.pk for a in Article.objects.all() if a.is_published()} == visible_ids
     assert len(visible_ids) == 4
+
+
+def test_released_and_upcoming_partition_the_live_statuses_whatever_the_time():
+    """released() is published() plus upcoming(), and is_released() mirrors it for one article."""
+    now = timezone.now()
+    for status in Status:
+        for offset in (timedelta(days=-3), timedelta(days=3)):
+            make_article(status=status, published_at=now + offset)
+    released = set(Article.objects.released().values_list("pk", flat=True))
+    published = set(Article.objects.published().values_list("pk", flat=True))
+    upcoming = set(Article.objects.upcoming().values_list("pk", flat=True))
+
+    assert released == published | upcoming and not published & upcoming
+    assert {a.pk for a in Article.objects.all() if a.is_released()} == released
+    assert {a.status for a in Article.objects.filter(pk__in=released)} == {Status.PUBLISHED, Status.SCHEDULED}
+    assert len(upcoming) == 2
+
+
+def test_a_slug_changed_outside_the_desk_still_leaves_a_redirect():
+    """A script or the shell renaming a published article keeps its old URL answering with a 301."""
+    article = make_article(title="旧い題", slug="old-slug")
+    article = Article.objects.get(pk=article.pk)
+    article.slug = "new-slug"
+    article.save()
+
+    assert ArticleRedirect.objects.get(old_path="/articles/old-slug/").article == article
+    article.save()  # saving again with the same slug adds nothing
+    assert ArticleRedirect.objects.count() == 1
 
 
 def test_japanese_titles_get_distinct_readable_slugs():

@@ -3,6 +3,7 @@ import json
 import pytest
 
 from articles import side_effects
+from articles.delivery import cdn
 from tests.factories import make_article
 
 
@@ -22,9 +23,7 @@ def sent_to_cdn(settings, monkeypatch):
     """The requests a configured CDN purge endpoint receives."""
     settings.CDN_PURGE_URL = "https://cdn.example/purge"
     sent = []
-    monkeypatch.setattr(
-        side_effects.urllib.request, "urlopen", lambda request, timeout: sent.append(request) or FakeResponse()
-    )
+    monkeypatch.setattr(cdn.urllib.request, "urlopen", lambda request, timeout: sent.append(request) or FakeResponse())
     return sent
 
 
@@ -58,7 +57,7 @@ def test_cdn_failure_is_logged_not_raised(settings, monkeypatch, caplog):
     def refuse(request, timeout):
         raise OSError("connection refused")
 
-    monkeypatch.setattr(side_effects.urllib.request, "urlopen", refuse)
+    monkeypatch.setattr(cdn.urllib.request, "urlopen", refuse)
 
     side_effects.after_site_change(["/"])
 
@@ -67,6 +66,6 @@ def test_cdn_failure_is_logged_not_raised(settings, monkeypatch, caplog):
 
 def test_no_cdn_configured_sends_nothing(settings, monkeypatch):
     settings.CDN_PURGE_URL = ""
-    monkeypatch.setattr(side_effects.urllib.request, "urlopen", lambda *a, **k: pytest.fail("sent"))
+    monkeypatch.setattr(cdn.urllib.request, "urlopen", lambda *a, **k: pytest.fail("sent"))
 
-    side_effects.purge_cdn(["/"])
+    cdn.purge_cdn(["/"])

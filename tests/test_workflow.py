@@ -4,7 +4,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from articles.desk import roles, workflow
+from articles.desk import permissions, roles, workflow
 from articles.desk.workflow import WorkflowError
 from articles.models import Article, ArticleRedirect, WorkflowEvent
 from tests.factories import make_article, make_user
@@ -12,11 +12,6 @@ from tests.factories import make_article, make_user
 pytestmark = pytest.mark.django_db
 Status = Article.Status
 WRITER, EDITOR, CHIEF = roles.WRITER, roles.EDITOR, roles.EDITOR_IN_CHIEF
-
-
-@pytest.fixture
-def desk():
-    return {role: make_user(role) for role in (WRITER, EDITOR, CHIEF)}
 
 
 def article_in(status, owner=None, **fields):
@@ -51,7 +46,7 @@ def test_permission_and_state_matrix(desk, step, status, role, own):
 
     if expected:
         result = workflow.perform(step, article, user, comment="理由", when=when)
-        assert result.status == workflow.TRANSITIONS[step].target
+        assert result.status == permissions.TRANSITIONS[step].target
         event = WorkflowEvent.objects.get(article=article)
         assert (event.actor, event.from_status, event.to_status) == (user, status, result.status)
     else:
@@ -143,16 +138,16 @@ def test_publish_sets_the_publication_time_now(desk):
 def test_who_may_edit(desk, role, status, own, allowed):
     article = article_in(status, owner=desk[role] if own else make_user(WRITER))
 
-    assert workflow.can_edit(desk[role], article) is allowed
-    assert (workflow.edit_refusal(desk[role], article) is None) is allowed
+    assert permissions.can_edit(desk[role], article) is allowed
+    assert (permissions.edit_refusal(desk[role], article) is None) is allowed
 
 
 def test_users_without_a_role_may_do_nothing():
     outsider = make_user(None)
     article = article_in(Status.DRAFT, owner=outsider)
 
-    assert not workflow.can_edit(outsider, article)
-    assert workflow.available_transitions(outsider, article) == []
+    assert not permissions.can_edit(outsider, article)
+    assert permissions.available_transitions(outsider, article) == []
     with pytest.raises(WorkflowError):
         workflow.add_comment(article, outsider, "こんにちは")
 

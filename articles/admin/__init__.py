@@ -1,6 +1,4 @@
-from django import forms
 from django.contrib import admin, messages
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.html import format_html
 from markdownx.admin import MarkdownxModelAdmin
@@ -8,11 +6,11 @@ from taggit.admin import TagAdmin
 from taggit.models import Tag
 
 from articles.admin.desk_views import ArticleEditorialViews
-from articles.desk import roles, workflow
-from articles.desk.revisions import apply_content, snapshot, tag_edit_string
+from articles.admin.forms import ArticleAdminForm
+from articles.desk import permissions, workflow
+from articles.desk.revisions import apply_content, snapshot
 from articles.models import Article, ArticleRedirect, Author, Category
 from articles.side_effects import after_site_change
-from articles.uploads import clean_uploaded_image
 
 # The desk's own name instead of Django's "Django 管理サイト" in the header and the browser tab.
 admin.site.site_header = "ALLFORCES 編集デスク"
@@ -28,48 +26,6 @@ STATUS_COLOURS = {
     Article.Status.PUBLISHED: "#15803d",
     Article.Status.UNPUBLISHED: "#374151",
 }
-
-
-class ArticleAdminForm(forms.ModelForm):
-    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    class Meta:
-        model = Article
-        fields = (
-            "title", "slug", "body", "excerpt", "hero_image", "hero_image_alt", "author", "category",
-            "secondary_categories", "tags", "reviewer", "is_featured", "correction_note", "permalink",
-        )  # fmt: skip
-        # Plain controls for these short lists: Django's select2 and filter_horizontal widgets fail axe-core
-        # (a box labelled by its empty selection, an icon with aria-label and no role).
-        widgets = {"secondary_categories": forms.CheckboxSelectMultiple}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        article = self.instance
-        if article.pk:
-            self.fields["loaded_version"].initial = article.edit_version
-        pending = getattr(article, "shown_revision_content", None)
-        if pending is not None:
-            self.initial["tags"] = tag_edit_string(pending.get("tags", []))
-            self.initial["secondary_categories"] = pending.get("secondary_category_ids", [])
-
-    def clean_hero_image(self):
-        """A new upload must be a real image; it is re-encoded without metadata (articles/uploads.py)."""
-        image = self.cleaned_data.get("hero_image")
-        if isinstance(image, UploadedFile):
-            image = clean_uploaded_image(image)
-        return image
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk:
-            try:
-                workflow.check_edit_version(self.instance, cleaned.get("loaded_version"))
-            except workflow.WorkflowError as refusal:
-                raise forms.ValidationError(str(refusal), code="stale") from None
-        if "hero_image_alt" in self.fields and cleaned.get("hero_image") and not cleaned.get("hero_image_alt"):
-            self.add_error("hero_image_alt", "アイキャッチ画像には、画像の内容を説明する代替テキストが必要です。")
-        return cleaned
 
 
 @admin.register(Article)
@@ -105,20 +61,19 @@ class ArticleAdmin(ArticleEditorialViews, MarkdownxModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         readonly = ["status", "published_at", "reading_time", "created_by", "created_at", "updated_at", "source_name"]
-        role = workflow.role_of(request.user)
-        if role != roles.EDITOR_IN_CHIEF:
+        if not permissions.can_edit_front_page_fields(request.user):
             readonly += ["is_featured", "correction_note", "permalink"]
-        if not workflow.can_assign_reviewer(request.user):
+        if not permissions.can_assign_reviewer(request.user):
             readonly.append("reviewer")
         return readonly
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or workflow.can_edit(request.user, obj))
+        return allowed and (obj is None or permissions.can_edit(request.user, obj))
 
     def has_delete_permission(self, request, obj=None):
         allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or not obj.is_published())
+        return allowed and (obj is None or permissions.can_delete(request.user, obj))
 
     def get_object(self, request, object_id, from_field=None):
         """The edit form shows a live article's pending edit, not the live text."""
@@ -133,16 +88,13 @@ class ArticleAdmin(ArticleEditorialViews, MarkdownxModelAdmin):
         if not change:
             obj.created_by = request.user
             obj.status = Article.Status.DRAFT
-        if change and obj.status in Article.LIVE_STATUSES:
+        if change and obj.is_released():
             return  # readers keep the live text; save_related stores the edit as pending
-        old_slug = Article.objects.filter(pk=obj.pk).values_list("slug", flat=True).first() if change else None
         obj.save()
-        if old_slug:
-            workflow.remember_old_slug(obj, old_slug)
 
     def save_related(self, request, form, formsets, change):
         article = form.instance
-        if change and article.status in Article.LIVE_STATUSES:
+        if change and article.is_released():
             content = snapshot(
                 article,
                 tags=form.cleaned_data.get("tags", []),
@@ -186,7 +138,7 @@ class ArticleAdmin(ArticleEditorialViews, MarkdownxModelAdmin):
                 done += 1
             except workflow.WorkflowError as refusal:
                 skipped.append(f"「{article.title}」: {refusal}")
-        label = workflow.TRANSITIONS[step].label
+        label = permissions.TRANSITIONS[step].label
         if done:
             self.message_user(request, f"{done} 件に「{label}」を行いました。", messages.SUCCESS)
         for reason in skipped:

@@ -1,5 +1,5 @@
 """The desk's extra admin screens for an article: workflow steps, comments, revisions, previews,
-share links and the editorial calendar. Every view checks its rule in workflow.py, whatever the
+share links and the editorial calendar. Every view checks its rule in desk/permissions.py, whatever the
 buttons on the page showed."""
 
 import calendar
@@ -15,10 +15,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from articles.desk import workflow
+from articles.desk import permissions, workflow
 from articles.desk.diff import compare_revisions
-from articles.desk.preview import create_preview_link, render_preview
-from articles.models import Article, ArticleRevision, PreviewLink
+from articles.desk.preview import create_preview_link, render_preview, revoke_preview_links
+from articles.models import Article, ArticleRevision
 
 PREVIEW_LINK_DAYS = 7
 
@@ -73,8 +73,8 @@ class ArticleEditorialViews:
 
     def _desk_context(self, request, article):
         return {
-            "transitions": workflow.available_transitions(request.user, article),
-            "edit_refusal": workflow.edit_refusal(request.user, article),
+            "transitions": permissions.available_transitions(request.user, article),
+            "edit_refusal": permissions.edit_refusal(request.user, article),
             "workflow_events": [
                 (event, workflow.step_label(event.action))
                 for event in article.workflow_events.select_related("actor")[:50]
@@ -88,7 +88,7 @@ class ArticleEditorialViews:
 
     def transition_view(self, request, object_id, step):
         article = self._article_for(request, object_id)
-        if step not in workflow.TRANSITIONS:
+        if step not in permissions.TRANSITIONS:
             raise Http404("その操作はありません。")
         form = TransitionForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
@@ -99,17 +99,17 @@ class ArticleEditorialViews:
             except workflow.WorkflowError as refusal:
                 messages.error(request, f"できませんでした: {refusal}")
             else:
-                messages.success(request, f"「{workflow.TRANSITIONS[step].label}」を行いました。")
+                messages.success(request, f"「{permissions.TRANSITIONS[step].label}」を行いました。")
                 return self._back(article)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "article": article,
             "step": step,
-            "transition": workflow.TRANSITIONS[step],
-            "refusal": workflow.transition_refusal(request.user, article, step),
+            "transition": permissions.TRANSITIONS[step],
+            "refusal": permissions.transition_refusal(request.user, article, step),
             "form": form,
-            "title": f"「{article.title}」: {workflow.TRANSITIONS[step].label}",
+            "title": f"「{article.title}」: {permissions.TRANSITIONS[step].label}",
         }
         return TemplateResponse(request, "admin/articles/article/transition.html", context)
 
@@ -139,7 +139,7 @@ class ArticleEditorialViews:
             "old": old,
             "new": new,
             "differences": compare_revisions(old.content, new.content) if old and new else [],
-            "can_restore": workflow.can_edit(request.user, article),
+            "can_restore": permissions.can_edit(request.user, article),
             "title": f"「{article.title}」の版",
         }
         return TemplateResponse(request, "admin/articles/article/revisions.html", context)
@@ -164,11 +164,11 @@ class ArticleEditorialViews:
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         article = self._article_for(request, object_id)
-        if workflow.role_of(request.user) is None:
+        if not permissions.can_share_preview(request.user, article):
             raise PermissionDenied
         revoke_id = _int(request.POST.get("revoke"))
         if revoke_id:
-            PreviewLink.objects.filter(pk=revoke_id, article=article, revoked_at=None).update(revoked_at=timezone.now())
+            revoke_preview_links(article, pk=revoke_id)
             messages.success(request, "共有プレビューリンクを取り消しました。")
         else:
             link = create_preview_link(article, request.user, days=PREVIEW_LINK_DAYS)
@@ -187,9 +187,9 @@ class ArticleEditorialViews:
         start = timezone.make_aware(dt.datetime.combine(month, dt.time()))
         next_month = (month + timedelta(days=32)).replace(day=1)
         end = timezone.make_aware(dt.datetime.combine(next_month, dt.time()))
-        articles = Article.objects.filter(
-            status__in=Article.LIVE_STATUSES, published_at__gte=start, published_at__lt=end
-        ).order_by("published_at")
+        articles = (
+            Article.objects.released().filter(published_at__gte=start, published_at__lt=end).order_by("published_at")
+        )
         by_day = {}
         for article in articles:
             by_day.setdefault(timezone.localdate(article.published_at), []).append(article)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views import View
 
+from articles.desk import permissions
 from articles.uploads import clean_uploaded_image
 
 UPLOAD_TO = "uploads/%Y/%m/"
@@ -24,8 +25,7 @@ class ImageUploadView(View):
     http_method_names = ["post"]
 
     def post(self, request):
-        user = request.user
-        if not (user.has_perm("articles.add_article") or user.has_perm("articles.change_article")):
+        if not permissions.can_upload_images(request.user):
             return _refusal("画像をアップロードする権限がありません。", status=403)
         upload = request.FILES.get("image")
         if upload is None:

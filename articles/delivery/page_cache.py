@@ -85,12 +85,7 @@ def _next_due(generation, remembered):
     """When the next scheduled article goes live, as a timestamp; looked up once per generation."""
     if remembered and remembered[0] == generation:
         return remembered[1]
-    upcoming = (
-        Article.objects.filter(status__in=Article.LIVE_STATUSES, published_at__gt=timezone.now())
-        .order_by("published_at")
-        .values_list("published_at", flat=True)
-        .first()
-    )
+    upcoming = Article.objects.upcoming().order_by("published_at").values_list("published_at", flat=True).first()
     due = upcoming.timestamp() if upcoming else float("inf")
     cache.set(NEXT_DUE_KEY, (generation, due), settings.PAGE_CACHE_SECONDS)
     return due

@@ -41,6 +41,11 @@ def create_preview_link(article, user, *, days):
     )
 
 
+def revoke_preview_links(article, **which):
+    """Revoke the article's share-preview links still in use (those matching `which`, e.g. pk=…)."""
+    return article.preview_links.filter(revoked_at=None, **which).update(revoked_at=timezone.now())
+
+
 def shared_preview(request, token):
     """Public view for an outside reviewer: only this article, only while the link is valid."""
     link = get_object_or_404(PreviewLink.objects.select_related("article__pending_revision"), token=token)

@@ -4,3 +4,13 @@ WRITER = "ライター"
 EDITOR = "編集者"
 EDITOR_IN_CHIEF = "編集長"
 ALL_ROLES = (WRITER, EDITOR, EDITOR_IN_CHIEF)
+
+
+def role_of(user):
+    """The user's editorial role; superusers act as 編集長. None for anyone else."""
+    if not user or not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser:
+        return EDITOR_IN_CHIEF
+    names = {group.name for group in user.groups.all()}
+    return next((role for role in (EDITOR_IN_CHIEF, EDITOR, WRITER) if role in names), None)

@@ -52,7 +52,7 @@ def post_from_article(article):
         excerpt=article.excerpt,
         published_at=article.published_at,
         last_modified_at=article.updated_at,
-        is_live=article.status in article.LIVE_STATUSES and article.published_at is not None,
+        is_live=article.is_released() and article.published_at is not None,
         categories=tuple(category.name for category in article.all_categories()),
         tags=tuple(sorted(tag.name for tag in article.tags.all())),
         author=article.author.name,

@@ -20,7 +20,6 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
-from articles.desk.workflow import remember_old_path
 from articles.importers.jekyll import ParsedPost, PostParseError, parse_post
 from articles.models import (
     Article,
@@ -29,10 +28,9 @@ from articles.models import (
     Author,
     Category,
     rendered_fields,
-    slug_base,
-    unique_slug,
 )
 from articles.search import compact_search_index, index_fields, update_search_index
+from articles.slugs import slug_base, unique_slug
 
 BATCH_SIZE = 200
 # Below this many files, starting worker processes costs more than it saves.
@@ -195,7 +193,7 @@ def _store(post, article):
     article.secondary_categories.set(categories[1:])
     article.tags.set(list(post.tags))
     if post.permalink:
-        remember_old_path(article, post.permalink)
+        ArticleRedirect.objects.remember(article, post.permalink)
     return article
 
 

@@ -1,22 +1,18 @@
 from articles.models.content import (
-    SLUG_MAX_LENGTH,
     Article,
     ArticleQuerySet,
+    ArticleRedirect,
     Author,
     Category,
     CategoryQuerySet,
     refuse_deleting_categories_in_use,
     rendered_fields,
-    slug_base,
-    slug_url,
-    unique_slug,
 )
-from articles.models.editorial import ArticleRedirect, ArticleRevision, EditorialComment, PreviewLink, WorkflowEvent
+from articles.models.editorial import ArticleRevision, EditorialComment, PreviewLink, WorkflowEvent
 from articles.models.tags import ensure_tag_slug
 from articles.search_index import ArticleSearchIndex
 
 __all__ = [
-    "SLUG_MAX_LENGTH",
     "Article",
     "ArticleQuerySet",
     "ArticleRedirect",
@@ -31,7 +27,4 @@ __all__ = [
     "ensure_tag_slug",
     "refuse_deleting_categories_in_use",
     "rendered_fields",
-    "slug_base",
-    "slug_url",
-    "unique_slug",
 ]

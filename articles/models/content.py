@@ -1,63 +1,20 @@
 """What readers see: articles, their categories and their bylines."""
 
-import functools
-from urllib.parse import urljoin
+from urllib.parse import unquote, urljoin
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import default_storage
-from django.core.signals import setting_changed
 from django.db import models
-from django.dispatch import receiver
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItem
 
 from articles import images
 from articles.markdown import reading_time_minutes, render_markdown, summarize, table_of_contents
-
-SLUG_MAX_LENGTH = 120
-
-
-def slug_base(text, *, fallback, max_length=SLUG_MAX_LENGTH):
-    """The readable slug `text` asks for (Japanese kept); text with nothing sluggable gets `fallback`."""
-    return slugify(text, allow_unicode=True)[:max_length].strip("-") or fallback
-
-
-def unique_slug(model, text, *, fallback, exclude_pk=None, max_length=SLUG_MAX_LENGTH, also_taken=()):
-    """A readable slug for `text` (Japanese kept), made unique in `model` with -2, -3, …
-
-    Text with nothing sluggable (e.g. only punctuation) falls back to `fallback`. `also_taken` holds slugs
-    not yet saved but spoken for (a batch being imported).
-    """
-    base = slug_base(text, fallback=fallback, max_length=max_length)
-    others = model._default_manager.exclude(pk=exclude_pk)
-    candidate, number = base, 1
-    while candidate in also_taken or others.filter(slug=candidate).exists():
-        number += 1
-        suffix = f"-{number}"
-        candidate = base[: max_length - len(suffix)] + suffix
-    return candidate
-
-
-def slug_url(viewname, slug):
-    """reverse() for a route named by a slug, remembered: an uncached page names the same categories and
-    articles some forty times, and each reverse() walks the resolver again (~25 µs)."""
-    return _remembered_slug_url(viewname, slug, get_script_prefix())
-
-
-@functools.lru_cache(maxsize=20_000)
-def _remembered_slug_url(viewname, slug, script_prefix):
-    return reverse(viewname, kwargs={"slug": slug})
-
-
-@receiver(setting_changed)
-def _forget_slug_urls(*, setting, **kwargs):
-    if setting == "ROOT_URLCONF":
-        _remembered_slug_url.cache_clear()
+from articles.slugs import SLUG_MAX_LENGTH, slug_url, unique_slug
 
 
 def rendered_fields(body, excerpt):
@@ -147,9 +104,17 @@ class Author(models.Model):
 
 
 class ArticleQuerySet(models.QuerySet):
+    def released(self):
+        """Released by the desk (公開中 or 予約公開), whatever the time: readers see it now or at its time."""
+        return self.filter(status__in=Article.LIVE_STATUSES)
+
     def published(self):
-        """The one definition of what readers may see: a live status and a publication time reached."""
-        return self.filter(status__in=Article.LIVE_STATUSES, published_at__lte=timezone.now())
+        """The one definition of what readers may see: released, and its publication time reached."""
+        return self.released().filter(published_at__lte=timezone.now())
+
+    def upcoming(self):
+        """Released but not yet visible: readers see these when their publication time comes."""
+        return self.released().filter(published_at__gt=timezone.now())
 
     def newest_first(self):
         return self.select_related("author", "category").order_by("-published_at", "-pk")
@@ -324,9 +289,20 @@ class Article(models.Model):
             self.hero_renditions = images.make_renditions(hero) if hero else []
             self.hero_renditions_source = hero.name or ""
         super().save(*args, **kwargs)
+        # Whoever changes a slug (the desk, the importer, a script), the old URL keeps answering.
+        stored_slug, self._stored_slug = getattr(self, "_stored_slug", None), self.slug
+        if stored_slug and stored_slug != self.slug:
+            ArticleRedirect.objects.remember(self, reverse("articles:detail", kwargs={"slug": stored_slug}))
 
     def get_absolute_url(self):
         return slug_url("articles:detail", self.slug)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        article = super().from_db(db, field_names, values)
+        # save() compares with it: a changed slug leaves a redirect.
+        article._stored_slug = article.__dict__.get("slug")  # absent when deferred
+        return article
 
     def derive_rendered_fields(self):
         """What save() stores from the Markdown body: HTML, reading time and summary."""
@@ -339,11 +315,13 @@ class Article(models.Model):
             return "公開中（予約公開済み）"
         return self.get_status_display()
 
+    def is_released(self):
+        """Mirrors ArticleQuerySet.released() for one article."""
+        return self.status in self.LIVE_STATUSES
+
     def is_published(self):
         """Mirrors ArticleQuerySet.published() for one article."""
-        return (
-            self.status in self.LIVE_STATUSES and self.published_at is not None and self.published_at <= timezone.now()
-        )
+        return self.is_released() and self.published_at is not None and self.published_at <= timezone.now()
 
     def absolute_url(self):
         return settings.SITE_URL + self.get_absolute_url()
@@ -416,3 +394,30 @@ class Article(models.Model):
         """The primary category first, then the others (prefetch `secondary_categories` for lists)."""
         others = [c for c in self.secondary_categories.all() if c.pk != self.category_id]
         return [self.category, *others]
+
+
+class ArticleRedirectQuerySet(models.QuerySet):
+    def remember(self, article, old_path):
+        """Answer `old_path` (a former URL or the archive's permalink) with a 301 to `article`; the article's
+        own current path is never redirected away."""
+        old_path = unquote(old_path)
+        own_path = unquote(article.get_absolute_url())
+        if old_path and old_path != own_path:
+            self.update_or_create(old_path=old_path, defaults={"article": article})
+        self.filter(old_path=own_path).delete()
+
+
+class ArticleRedirect(models.Model):
+    """An old URL of an article (a former slug or the archive's permalink) answered with a 301."""
+
+    old_path = models.CharField("旧パス", max_length=500, unique=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="redirects")
+
+    objects = ArticleRedirectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "リダイレクト"
+        verbose_name_plural = "リダイレクト"
+
+    def __str__(self):
+        return f"{self.old_path} → {self.article.get_absolute_url()}"

@@ -1,5 +1,4 @@
-"""The desk's records around an article: revisions, workflow history, comments, share-preview links and
-redirects from former URLs."""
+"""The desk's records around an article: revisions, workflow history, comments and share-preview links."""
 
 from django.conf import settings
 from django.db import models
@@ -89,17 +88,3 @@ class PreviewLink(models.Model):
 
     def is_usable(self):
         return self.revoked_at is None and self.expires_at > timezone.now()
-
-
-class ArticleRedirect(models.Model):
-    """An old URL of an article (a former slug or the archive's permalink) answered with a 301."""
-
-    old_path = models.CharField("旧パス", max_length=500, unique=True)
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="redirects")
-
-    class Meta:
-        verbose_name = "リダイレクト"
-        verbose_name_plural = "リダイレクト"
-
-    def __str__(self):
-        return f"{self.old_path} → {self.article.get_absolute_url()}"

@@ -4,7 +4,7 @@ from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from taggit.models import Tag
 
-from articles.models.content import unique_slug
+from articles.slugs import unique_slug
 
 
 @receiver(pre_save, sender=Tag, dispatch_uid="articles.ensure_tag_slug")

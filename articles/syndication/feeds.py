@@ -19,7 +19,8 @@ from django.utils.encoding import iri_to_uri
 from django.utils.feedgenerator import Enclosure
 from taggit.models import Tag
 
-from articles.models import Article, Author, Category, slug_url
+from articles.models import Article, Author, Category
+from articles.slugs import slug_url
 from articles.syndication.cache import feed_response, feed_version
 from articles.syndication.formats import AtomFeed, JsonFeed, RssFeed
 

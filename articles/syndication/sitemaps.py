@@ -5,7 +5,8 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
 from taggit.models import Tag
 
-from articles.models import Article, Author, Category, slug_url
+from articles.models import Article, Author, Category
+from articles.slugs import slug_url
 
 
 class SiteSitemap(Sitemap):
