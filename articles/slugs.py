@@ -16,16 +16,18 @@ def slug_base(text, *, fallback, max_length=SLUG_MAX_LENGTH):
     return slugify(text, allow_unicode=True)[:max_length].strip("-") or fallback
 
 
-def unique_slug(model, text, *, fallback, exclude_pk=None, max_length=SLUG_MAX_LENGTH, also_taken=()):
+def unique_slug(
+    model, text, *, fallback, exclude_pk=None, max_length=SLUG_MAX_LENGTH, also_taken=(), reserved=lambda slug: False
+):
     """A readable slug for `text` (Japanese kept), made unique in `model` with -2, -3, …
 
     Text with nothing sluggable (e.g. only punctuation) falls back to `fallback`. `also_taken` holds slugs
-    not yet saved but spoken for (a batch being imported).
+    not yet saved but spoken for (a batch being imported); `reserved(slug)` says a slug is held elsewhere.
     """
     base = slug_base(text, fallback=fallback, max_length=max_length)
     others = model._default_manager.exclude(pk=exclude_pk)
     candidate, number = base, 1
-    while candidate in also_taken or others.filter(slug=candidate).exists():
+    while candidate in also_taken or others.filter(slug=candidate).exists() or reserved(candidate):
         number += 1
         suffix = f"-{number}"
         candidate = base[: max_length - len(suffix)] + suffix

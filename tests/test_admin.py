@@ -367,3 +367,183 @@ def test_the_desk_index_names_tags_in_japanese(client, desk):
     assert "Taggit" not in page and ">Tags<" not in page
     assert reverse("admin:taggit_tag_changelist") in page
     assert ">タグ</a>" in page
+
+
+# --- Trust: nothing saved is lost or silently undone, nothing withdrawn is still served ----------------
+
+
+def stage_edit(client, article, **changes):
+    """The 編集長 saves an edit of a live article from a freshly loaded form."""
+    article = Article.objects.get(pk=article.pk)
+    return client.post(change_url(article), form_data(article, **changes))
+
+
+def test_a_live_article_with_tags_and_a_pending_edit_saves_again(client, desk):
+    """The second correction of a live, tagged article is saved as the pending edit, not a server error."""
+    article = make_article(title="公開版", body="公開中の本文", tags=["半導体", "AI"])
+    login(client, desk[CHIEF])
+    stage_edit(client, article, body="一度目の訂正")
+
+    response = stage_edit(client, article, body="二度目の訂正", tags="半導体, AI, 訂正")
+
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.pending_revision.content["body"] == "二度目の訂正"
+    assert article.pending_revision.content["tags"] == ["AI", "半導体", "訂正"]
+    assert article.body == "公開中の本文"
+
+
+def test_after_an_unpublish_the_pending_edit_is_the_draft_and_it_saves(client, desk):
+    """Unpublishing folds the pending edit into the article: the form shows it as plain text, saving works."""
+    article = make_article(title="公開版", body="公開中の本文", tags=["半導体"])
+    login(client, desk[CHIEF])
+    stage_edit(client, article, body="未公開の訂正")
+    client.post(reverse("admin:articles_article_transition", args=[article.pk, "unpublish"]), {"comment": "誤報"})
+
+    article.refresh_from_db()
+    assert (article.status, article.body, article.pending_revision) == (Status.UNPUBLISHED, "未公開の訂正", None)
+    form_page = client.get(change_url(article)).content.decode()
+    assert "未公開の訂正" in form_page and "未公開の編集があります" not in form_page
+    assert stage_edit(client, article, body="下書きとして直す").status_code == 302
+    assert Article.objects.get(pk=article.pk).body == "下書きとして直す"
+
+
+def test_a_save_from_a_form_loaded_before_a_publish_is_refused_and_keeps_the_text(client, desk):
+    """An editor's slow save that overlaps the 編集長's 今すぐ公開する cannot undo the publish."""
+    article = make_article(status=Status.APPROVED, published_at=None, body="承認された本文")
+    stale = form_data(article, body="編集者の遅い保存")
+    login(client, desk[CHIEF]).post(reverse("admin:articles_article_transition", args=[article.pk, "publish"]), {})
+
+    response = login(client, desk[EDITOR]).post(change_url(article), stale)
+
+    assert response.status_code in {200, 403}
+    if response.status_code == 200:
+        assert "編集者の遅い保存" in response.content.decode()
+    article.refresh_from_db()
+    assert article.status == Status.PUBLISHED and article.body == "承認された本文"
+    client.logout()
+    assert client.get(article.get_absolute_url()).status_code == 200
+
+
+def test_a_chiefs_stale_form_cannot_unpublish_by_saving(client, desk):
+    """The 編集長 may edit live articles; a form loaded while the article was a draft still cannot write
+    its old state back over a publish."""
+    article = make_article(status=Status.APPROVED, published_at=None, body="承認された本文")
+    stale = form_data(article, body="古いフォームからの保存")
+    login(client, desk[CHIEF]).post(reverse("admin:articles_article_transition", args=[article.pk, "publish"]), {})
+
+    response = client.post(change_url(article), stale)
+
+    assert response.status_code == 200 and "他の人が保存しました" in response.content.decode()
+    assert "古いフォームからの保存" in response.content.decode()
+    article.refresh_from_db()
+    assert article.status == Status.PUBLISHED and article.body == "承認された本文"
+
+
+def test_featured_and_permalink_on_a_live_article_are_applied_not_dropped(client, desk):
+    article = make_article(title="公開中", is_featured=False)
+    login(client, desk[CHIEF])
+
+    response = stage_edit(client, article, is_featured="on", permalink="/2019/01/old-post.html")
+
+    article.refresh_from_db()
+    assert article.is_featured and article.permalink == "/2019/01/old-post.html"
+    assert client.get("/2019/01/old-post.html").status_code == 301
+    messages_shown = [str(message) for message in response.wsgi_request._messages]
+    assert len(messages_shown) == 1 and "注目記事" in messages_shown[0]
+
+
+def test_reverting_a_pending_edit_to_the_live_text_withdraws_it(client, desk):
+    """Saving the live text again means there is nothing left to publish: the old pending edit does not
+    wait to be published by mistake."""
+    article = make_article(title="公開中", body="公開中の本文")
+    login(client, desk[CHIEF])
+    stage_edit(client, article, body="やめた修正")
+
+    stage_edit(client, article, body="公開中の本文")
+
+    article.refresh_from_db()
+    assert article.pending_revision is None
+
+
+def test_unpublishing_revokes_share_preview_links(client, desk):
+    article = make_article(body="撤回される本文")
+    login(client, desk[CHIEF]).post(reverse("admin:articles_article_share_links", args=[article.pk]))
+    link = PreviewLink.objects.get()
+    client.post(reverse("admin:articles_article_transition", args=[article.pk, "unpublish"]), {"comment": "撤回"})
+    client.logout()
+
+    assert client.get(article.get_absolute_url()).status_code == 404
+    response = client.get(link.get_absolute_url())
+    assert response.status_code == 410 and "撤回される本文" not in response.content.decode()
+
+
+def test_only_the_owner_an_editor_or_the_chief_shares_or_revokes_previews(client, desk):
+    owner = make_user(WRITER)
+    article = make_article(status=Status.DRAFT, published_at=None, created_by=owner)
+    share_url = reverse("admin:articles_article_share_links", args=[article.pk])
+
+    assert login(client, desk[WRITER]).post(share_url).status_code == 403
+    assert PreviewLink.objects.count() == 0
+    login(client, owner).post(share_url)
+    link = PreviewLink.objects.get()
+    assert login(client, desk[WRITER]).post(share_url, {"revoke": link.pk}).status_code == 403
+    assert PreviewLink.objects.get().revoked_at is None
+    login(client, desk[EDITOR]).post(share_url, {"revoke": link.pk})
+    assert PreviewLink.objects.get().revoked_at is not None
+
+
+def test_a_draft_cannot_take_a_published_articles_old_slug(client, desk):
+    """Renaming a draft to a published article's former slug is refused; the old URL keeps redirecting."""
+    published = make_article(slug="old-name")
+    published = Article.objects.get(pk=published.pk)
+    published.slug = "new-name"
+    published.save()
+    draft = make_article(status=Status.DRAFT, published_at=None, created_by=desk[WRITER], slug="writers-draft")
+    login(client, desk[WRITER])
+
+    response = client.post(change_url(draft), form_data(draft, slug="old-name"))
+    client.post(change_url(draft), form_data(Article.objects.get(pk=draft.pk), slug="another-name"))
+
+    assert response.status_code == 200 and "旧 URL" in response.content.decode()
+    client.logout()
+    assert client.get("/articles/old-name/")["Location"] == "/articles/new-name/"
+
+
+def test_only_the_chief_renames_tags(client, desk):
+    from taggit.models import Tag
+
+    tag = Tag.objects.create(name="半導体", slug="半導体")
+    url = reverse("admin:taggit_tag_change", args=[tag.pk])
+
+    response = login(client, desk[EDITOR]).post(url, {"name": "改名", "slug": "改名"})
+
+    assert response.status_code == 403
+    assert Tag.objects.get(pk=tag.pk).name == "半導体"
+    login(client, desk[CHIEF]).post(url, {"name": "改名", "slug": "改名"})
+    assert Tag.objects.get(pk=tag.pk).name == "改名"
+
+
+def test_bulk_publish_never_moves_a_scheduled_time(client, desk):
+    due = timezone.now() + timedelta(days=2)
+    scheduled = make_article(status=Status.SCHEDULED, published_at=due, title="予約した記事")
+    ready = make_article(status=Status.APPROVED, published_at=None, title="承認済みの記事")
+    login(client, desk[CHIEF])
+
+    response = client.post(
+        reverse("admin:articles_article_changelist"),
+        {"action": "bulk_publish", "_selected_action": [scheduled.pk, ready.pk]},
+        follow=True,
+    )
+
+    html = response.content.decode()
+    scheduled.refresh_from_db()
+    assert (scheduled.status, scheduled.published_at) == (Status.SCHEDULED, due)
+    assert "「予約した記事」" in html and "予約" in html
+    assert "「承認済みの記事」" in html
+    assert Article.objects.get(pk=ready.pk).status == Status.PUBLISHED
+
+
+def test_the_editors_group_no_longer_holds_the_tag_rename_permission(desk):
+    assert not desk[EDITOR].has_perm("taggit.change_tag")
+    assert desk[CHIEF].has_perm("taggit.change_tag")

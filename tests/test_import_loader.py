@@ -151,3 +151,26 @@ def test_progress_is_told_of_every_file(tmp_path):
 
     assert len(done) == 13
     assert report.counts[Outcome.FAILED] == 1
+
+
+@pytest.mark.parametrize("batch_size", [1, 5])
+def test_imported_slugs_and_permalinks_never_take_another_articles_old_url(tmp_path, batch_size, monkeypatch):
+    """A published article's former URL keeps leading to it: an imported post neither re-points it (permalink)
+    nor takes it as its own slug, in batches or one post at a time."""
+    published = make_article(slug="old-name")
+    published = Article.objects.get(pk=published.pk)
+    published.slug = "new-name"
+    published.save()
+    make_article(slug="keeper", permalink="/2019/kept.html")
+    ArticleRedirect.objects.create(old_path="/2019/kept.html", article=Article.objects.get(slug="keeper"))
+    if batch_size == 1:
+        monkeypatch.setattr(loader._BatchStore, "create", lambda self, new: (_ for _ in ()).throw(DatabaseError("x")))
+    post = tmp_path / "2024-01-01-hijack.md"
+    post.write_text('---\ntitle: "乗っ取り"\nslug: "old-name"\npermalink: "/2019/kept.html"\n---\n\n本文。', "utf-8")
+
+    import_posts([post], workers=0, batch_size=batch_size)
+
+    imported = Article.objects.get(title="乗っ取り")
+    assert imported.slug != "old-name"
+    assert ArticleRedirect.objects.get(old_path="/articles/old-name/").article == published
+    assert ArticleRedirect.objects.get(old_path="/2019/kept.html").article.slug == "keeper"

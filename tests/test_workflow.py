@@ -265,3 +265,44 @@ def test_publishing_a_scheduled_article_already_live_keeps_its_date(desk):
         published = workflow.perform("publish", article, desk[CHIEF])
 
     assert published.published_at == when
+
+
+@pytest.mark.parametrize("step", ["submit", "approve", "publish", "unpublish", "schedule"])
+def test_every_step_moves_the_edit_version(desk, step):
+    """A form loaded before a step is stale after it, so its save cannot write the old state back."""
+    status = {"submit": Status.DRAFT, "approve": Status.IN_REVIEW, "unpublish": Status.PUBLISHED}.get(
+        step, Status.APPROVED
+    )
+    article = article_in(status, owner=desk[CHIEF])
+    loaded = article.edit_version
+
+    workflow.perform(step, article, desk[CHIEF], comment="理由", when=timezone.now() + timedelta(days=1))
+
+    with pytest.raises(WorkflowError, match="他の人が保存しました"):
+        workflow.check_edit_version(article, loaded)
+
+
+def test_publish_due_and_assigning_a_reviewer_move_the_edit_version(desk):
+    article = article_in(Status.SCHEDULED, published_at=timezone.now() - timedelta(minutes=1))
+    loaded = article.edit_version
+    workflow.publish_due()
+    assert Article.objects.get(pk=article.pk).edit_version == loaded + 1
+    workflow.assign_reviewer(article, desk[EDITOR], desk[CHIEF])
+    assert Article.objects.get(pk=article.pk).edit_version == loaded + 2
+
+
+def test_a_renamed_drafts_changes_never_re_point_another_articles_redirect(desk):
+    """Even outside the admin (a script), renaming a draft through a published article's old slug and on
+    again leaves the old URL with the published article."""
+    published = article_in(Status.PUBLISHED, slug="old-name")
+    published = Article.objects.get(pk=published.pk)
+    published.slug = "new-name"
+    published.save()
+    draft = Article.objects.get(pk=article_in(Status.DRAFT, owner=desk[WRITER], slug="draft").pk)
+
+    draft.slug = "old-name"
+    draft.save()
+    draft.slug = "elsewhere"
+    draft.save()
+
+    assert ArticleRedirect.objects.get(old_path="/articles/old-name/").article == published

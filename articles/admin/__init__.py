@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
 from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from markdownx.admin import MarkdownxModelAdmin
 from taggit.admin import TagAdmin
@@ -26,6 +28,27 @@ STATUS_COLOURS = {
     Article.Status.PUBLISHED: "#15803d",
     Article.Status.UNPUBLISHED: "#374151",
 }
+
+
+# What a form's save writes: never the state, its time or the desk's bookkeeping (edit version, pending edit).
+FORM_WRITES = [
+    field.name
+    for field in Article._meta.concrete_fields
+    if field.name not in {"id", "status", "published_at", "edit_version", "pending_revision", "corrected_at",
+                          "created_by", "created_at", "source_name", "source_checksum"}
+]  # fmt: skip
+
+
+def _live_save_message(applied, revision, article):
+    applied_text = f"{'・'.join(applied)}を反映しました。" if applied else ""
+    if article.pending_revision_id == revision.pk:
+        return (
+            f"{applied_text}本文などの編集を「未公開の編集」として保存しました。公開中の記事はまだ変わっていません。"
+            "編集長が「編集内容を公開する」を押すと読者に反映されます。"
+        )
+    if applied_text:
+        return applied_text + "本文などに公開中の記事との違いはありません。"
+    return "公開中の記事と同じ内容です。公開を待つ編集はありません。"
 
 
 @admin.register(Article)
@@ -78,7 +101,7 @@ class ArticleAdmin(ArticleEditorialViews, MarkdownxModelAdmin):
     def get_object(self, request, object_id, from_field=None):
         """The edit form shows a live article's pending edit, not the live text."""
         article = super().get_object(request, object_id, from_field)
-        if article is not None and article.pending_revision_id:
+        if article is not None and article.is_released() and article.pending_revision_id:
             content = article.pending_revision.content
             apply_content(article, content)
             article.shown_revision_content = content
@@ -88,9 +111,14 @@ class ArticleAdmin(ArticleEditorialViews, MarkdownxModelAdmin):
         if not change:
             obj.created_by = request.user
             obj.status = Article.Status.DRAFT
-        if change and obj.is_released():
-            return  # readers keep the live text; save_related stores the edit as pending
-        obj.save()
+            obj.save()
+        elif obj.is_released():
+            # Readers keep the live text (save_related stages it); settings that are not text apply now.
+            changes = {field: form.cleaned_data[field] for field in form.changed_data}
+            request.applied_at_once = workflow.apply_live_settings(obj, request.user, changes)
+        else:
+            # The state, its time and the desk's bookkeeping belong to the workflow, never to a form.
+            obj.save(update_fields=FORM_WRITES)
 
     def save_related(self, request, form, formsets, change):
         article = form.instance
@@ -100,16 +128,21 @@ class ArticleAdmin(ArticleEditorialViews, MarkdownxModelAdmin):
                 tags=form.cleaned_data.get("tags", []),
                 secondary_category_ids=[category.pk for category in form.cleaned_data["secondary_categories"]],
             )
-            workflow.stage_live_edit(article, request.user, content)
-            self.message_user(
-                request,
-                "編集内容を保存しました。公開中の記事はまだ変わっていません。編集長が「編集内容を公開する」を"
-                "押すと読者に反映されます。",
-                messages.WARNING,
-            )
+            revision = workflow.stage_live_edit(article, request.user, content)
+            self._say_once(request, _live_save_message(request.applied_at_once, revision, article))
             return
         super().save_related(request, form, formsets, change)
         workflow.record_saved_edit(article, request.user)
+
+    def _say_once(self, request, message):
+        """Our own message replaces Django's generic 「…を変更しました」, so one message says what happened."""
+        self.message_user(request, message, messages.WARNING if "まだ" in message else messages.SUCCESS)
+        request.desk_message_sent = True
+
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        if getattr(request, "desk_message_sent", False):
+            return
+        super().message_user(request, message, level, *args, **kwargs)
 
     @admin.display(description="状態", ordering="status")
     def status_badge(self, article):
@@ -131,16 +164,16 @@ class ArticleAdmin(ArticleEditorialViews, MarkdownxModelAdmin):
 
     def _bulk(self, request, queryset, step, comment=""):
         """Apply one step to each selected article under its own rules; report what was skipped and why."""
-        done, skipped = 0, []
+        done, skipped = [], []
         for article in queryset:
             try:
                 workflow.perform(step, article, request.user, comment=comment)
-                done += 1
+                done.append(f"「{article.title}」")
             except workflow.WorkflowError as refusal:
                 skipped.append(f"「{article.title}」: {refusal}")
         label = permissions.TRANSITIONS[step].label
         if done:
-            self.message_user(request, f"{done} 件に「{label}」を行いました。", messages.SUCCESS)
+            self.message_user(request, f"{len(done)} 件に「{label}」を行いました: {'、'.join(done)}", messages.SUCCESS)
         for reason in skipped:
             self.message_user(request, f"スキップ — {reason}", messages.WARNING)
 
@@ -154,7 +187,17 @@ class ArticleAdmin(ArticleEditorialViews, MarkdownxModelAdmin):
 
     @admin.action(description="選択した記事を今すぐ公開する")
     def bulk_publish(self, request, queryset):
-        self._bulk(request, queryset, "publish")
+        """A scheduled article keeps its time: publishing it early is a decision made on its own page."""
+        upcoming = list(queryset.upcoming())
+        for article in upcoming:
+            when = date_format(timezone.localtime(article.published_at), "DATETIME_FORMAT")
+            self.message_user(
+                request,
+                f"スキップ — 「{article.title}」: {when} に予約公開されます。一括操作では予約時刻を変えません。"
+                "早めるときは記事を開いて「今すぐ公開する」を押してください。",
+                messages.WARNING,
+            )
+        self._bulk(request, queryset.exclude(pk__in=[article.pk for article in upcoming]), "publish")
 
     @admin.action(description="選択した記事を非公開にする")
     def bulk_unpublish(self, request, queryset):
@@ -209,4 +252,8 @@ admin.site.unregister(Tag)
 
 @admin.register(Tag)
 class ReaderVisibleTagAdmin(ReaderVisibleAdmin, TagAdmin):
-    pass
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and permissions.can_manage_tags(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and permissions.can_manage_tags(request.user)

@@ -2,10 +2,10 @@
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from taggit.models import Tag
 
 from articles.desk import workflow
-from articles.desk.revisions import tag_edit_string
-from articles.models import Article
+from articles.models import Article, ArticleRedirect, article_path
 from articles.uploads import clean_uploaded_image
 
 
@@ -29,7 +29,8 @@ class ArticleAdminForm(forms.ModelForm):
             self.fields["loaded_version"].initial = article.edit_version
         pending = getattr(article, "shown_revision_content", None)
         if pending is not None:
-            self.initial["tags"] = tag_edit_string(pending.get("tags", []))
+            # taggit's field compares tag objects; unsaved Tags carry the pending names without touching rows.
+            self.initial["tags"] = [Tag(name=name) for name in pending.get("tags", [])]
             self.initial["secondary_categories"] = pending.get("secondary_category_ids", [])
 
     def clean_hero_image(self):
@@ -38,6 +39,28 @@ class ArticleAdminForm(forms.ModelForm):
         if isinstance(image, UploadedFile):
             image = clean_uploaded_image(image)
         return image
+
+    def clean_slug(self):
+        slug = self.cleaned_data.get("slug")
+        if slug:
+            self._refuse_another_articles_old_url(article_path(slug), "このスラッグ")
+        return slug
+
+    def clean_permalink(self):
+        permalink = self.cleaned_data.get("permalink", "").strip()
+        if permalink:
+            self._refuse_another_articles_old_url(permalink, "この旧パーマリンク")
+        return permalink
+
+    def _refuse_another_articles_old_url(self, path, what):
+        """An old URL leads to the article it belonged to; no other article may take it over."""
+        held = ArticleRedirect.objects.held_elsewhere(path, self.instance)
+        if held is not None:
+            raise forms.ValidationError(
+                f"{what}は記事「{held.article.title}」の旧 URL としてリダイレクトに使われているため使えません。"
+                "別のものにしてください。",
+                code="held_by_redirect",
+            )
 
     def clean(self):
         cleaned = super().clean()

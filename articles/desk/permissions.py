@@ -93,8 +93,16 @@ def can_upload_images(user):
 
 
 def can_share_preview(user, article):
-    """Create or revoke an article's share-preview links."""
-    return is_desk_member(user)
+    """Create or revoke an article's share-preview links: its owner, 編集者 and 編集長. A public link to
+    someone else's draft is not a ライター's to hand out."""
+    role = role_of(user)
+    return role in {EDITOR, CHIEF} or (role == WRITER and is_owner(user, article))
+
+
+def can_manage_tags(user):
+    """Renaming or deleting a tag changes every page that shows it at once: 編集長 only. Anyone writing may
+    still add tags to an article."""
+    return role_of(user) == CHIEF
 
 
 def transition_refusal(user, article, name):

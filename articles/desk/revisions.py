@@ -1,7 +1,5 @@
 """An article's editable content as plain JSON, and back. No database writes here."""
 
-from taggit.utils import edit_string_for_tags
-
 CONTENT_FIELDS = (
     "title", "slug", "body", "excerpt", "hero_image_alt", "correction_note", "author_id", "category_id",
 )  # fmt: skip
@@ -28,16 +26,6 @@ def apply_content(article, content):
             setattr(article, field, content[field])
     article.hero_image = content.get("hero_image") or ""
     return content.get("tags", [])
-
-
-def tag_edit_string(names):
-    """Tags in the admin's text-box syntax (quoted when they contain commas or spaces)."""
-
-    class _Named:
-        def __init__(self, name):
-            self.name = name
-
-    return edit_string_for_tags([_Named(name) for name in names])
 
 
 def store_pending_files(article):

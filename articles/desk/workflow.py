@@ -8,9 +8,10 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from articles.desk.permissions import TRANSITIONS, can_assign_reviewer, can_comment, edit_refusal, transition_refusal
+from articles.desk.preview import revoke_preview_links
 from articles.desk.revisions import apply_content, snapshot, store_pending_files
 from articles.desk.roles import EDITOR, EDITOR_IN_CHIEF, role_of
-from articles.models import Article, ArticleRevision, EditorialComment, WorkflowEvent
+from articles.models import Article, ArticleRedirect, ArticleRevision, EditorialComment, WorkflowEvent
 from articles.side_effects import after_own_pages_change, after_visibility_change
 
 Status = Article.Status
@@ -45,6 +46,7 @@ def perform(name, article, user, *, comment="", when=None):
         if reason:
             raise WorkflowError(reason)
         from_status = article.status
+        article.edit_version += 1  # a form loaded before this step can no longer save over it
         was_live = article.is_published()
         listed_before = article.listing_state() if was_live else None
         _apply_step(name, article, user, when)
@@ -75,6 +77,11 @@ def _apply_step(name, article, user, when):
     if name == "publish_changes":
         _publish_pending_revision(article, user)
         return
+    if name == "unpublish":
+        # Once readers no longer see it, the pending edit is simply the article's text (nothing is lost), and
+        # no share-preview link keeps showing what the desk withdrew.
+        _fold_pending_revision(article)
+        revoke_preview_links(article)
     article.status = TRANSITIONS[name].target
     if name == "schedule":
         article.published_at = when
@@ -84,11 +91,19 @@ def _apply_step(name, article, user, when):
 
 
 def _publish_pending_revision(article, user):
-    revision = article.pending_revision
     old_correction = article.correction_note
-    tags = apply_content(article, revision.content)
+    _fold_pending_revision(article)
     if article.correction_note.strip() and article.correction_note != old_correction:
         article.corrected_at = timezone.now()
+    article.save()
+
+
+def _fold_pending_revision(article):
+    """Make the pending edit the article's own content (saved; relations set)."""
+    revision = article.pending_revision
+    if revision is None:
+        return
+    tags = apply_content(article, revision.content)
     article.pending_revision = None
     article.save()
     article.secondary_categories.set(revision.content.get("secondary_category_ids", []))
@@ -102,7 +117,9 @@ def publish_due(now=None):
     due = []
     for article in Article.objects.filter(status=Status.SCHEDULED, published_at__lte=now):
         with transaction.atomic():
-            updated = Article.objects.filter(pk=article.pk, status=Status.SCHEDULED).update(status=Status.PUBLISHED)
+            updated = Article.objects.filter(pk=article.pk, status=Status.SCHEDULED).update(
+                status=Status.PUBLISHED, edit_version=models.F("edit_version") + 1
+            )
             if not updated:
                 continue  # someone else (another cron run) took it
             WorkflowEvent.objects.create(
@@ -145,12 +162,14 @@ def record_saved_edit(article, user, *, content=None, note=""):
             content = snapshot(article)
         revision = ArticleRevision.objects.create(article=article, created_by=user, content=content, note=note)
         changes = {"edit_version": models.F("edit_version") + 1}
-        if article.is_released() and content != snapshot(Article.objects.get(pk=article.pk)):
-            changes["pending_revision"] = revision
+        if article.is_released():
+            # An edit that brings back the live text leaves nothing to publish, not an older pending edit.
+            differs = content != snapshot(Article.objects.get(pk=article.pk))
+            changes["pending_revision"] = revision if differs else None
         Article.objects.filter(pk=article.pk).update(**changes)
         article.edit_version = Article.objects.values_list("edit_version", flat=True).get(pk=article.pk)
         if "pending_revision" in changes:
-            article.pending_revision = revision
+            article.pending_revision = changes["pending_revision"]
     return revision
 
 
@@ -192,6 +211,27 @@ def assign_reviewer(article, user, reviewer):
         raise WorkflowError("レビュー担当を決められるのは編集者と編集長だけです。")
     if reviewer is not None and role_of(reviewer) not in {EDITOR, EDITOR_IN_CHIEF}:
         raise WorkflowError("レビュー担当には編集者か編集長を選んでください。")
-    Article.objects.filter(pk=article.pk).update(reviewer=reviewer)
+    Article.objects.filter(pk=article.pk).update(reviewer=reviewer, edit_version=models.F("edit_version") + 1)
     article.reviewer = reviewer
     return article
+
+
+# Fields of a live article that take effect when saved instead of waiting with the pending edit: where it is
+# placed and who reviews it, and old URLs that should lead to it. None is text that readers would see.
+APPLIED_AT_ONCE_ON_LIVE = ("is_featured", "reviewer", "permalink")
+
+
+def apply_live_settings(article, user, changes):
+    """Apply `changes` (a subset of APPLIED_AT_ONCE_ON_LIVE) to a live article now; returns the labels of
+    what changed. A new featured slot refreshes cached pages after commit; a permalink starts redirecting."""
+    changes = {field: value for field, value in changes.items() if field in APPLIED_AT_ONCE_ON_LIVE}
+    if not changes:
+        return []
+    Article.objects.filter(pk=article.pk).update(**changes)
+    for field, value in changes.items():
+        setattr(article, field, value)
+    if changes.get("permalink"):
+        ArticleRedirect.objects.remember(article, changes["permalink"])
+    if "is_featured" in changes:
+        transaction.on_commit(lambda: after_visibility_change(article))
+    return [str(Article._meta.get_field(field).verbose_name) for field in changes]

@@ -27,6 +27,7 @@ from articles.models import (
     ArticleSearchIndex,
     Author,
     Category,
+    article_path,
     rendered_fields,
 )
 from articles.search import compact_search_index, index_fields, update_search_index
@@ -178,7 +179,13 @@ def _save_one(prepared, report):
 
 def _store(post, article):
     if not article.pk or post.slug:
-        article.slug = unique_slug(Article, post.slug or post.title, fallback="article", exclude_pk=article.pk)
+        article.slug = unique_slug(
+            Article,
+            post.slug or post.title,
+            fallback="article",
+            exclude_pk=article.pk,
+            reserved=article.slug_held_elsewhere,
+        )
     article.title = post.title
     article.body = post.body
     article.excerpt = post.excerpt
@@ -278,16 +285,20 @@ class _BatchStore:
             old_path = unquote(article.permalink)
             if old_path and old_path != own_path:
                 redirects[old_path] = ArticleRedirect(old_path=old_path, article=article)
-        ArticleRedirect.objects.bulk_create(
-            redirects.values(), update_conflicts=True, unique_fields=["old_path"], update_fields=["article"]
-        )
-        ArticleRedirect.objects.filter(old_path__in=own_paths).delete()
+        # An old URL another article's redirect holds stays with that article (no re-pointing).
+        ArticleRedirect.objects.bulk_create(redirects.values(), ignore_conflicts=True)
 
 
 def _new_slugs(posts):
     """Unique slugs for a batch of new articles: one query for the lot, more only for the few that clash."""
     bases = [slug_base(post.slug or post.title, fallback="article") for post in posts]
     taken = set(Article.objects.filter(slug__in=bases).values_list("slug", flat=True))
+    held_paths = set(
+        ArticleRedirect.objects.filter(old_path__in=[article_path(base) for base in bases]).values_list(
+            "old_path", flat=True
+        )
+    )  # another article's old URL is not free either
+    taken |= {base for base in bases if article_path(base) in held_paths}
     slugs = []
     for base in bases:
         slug = unique_slug(Article, base, fallback="article", also_taken=taken) if base in taken else base

@@ -5,6 +5,7 @@ from articles.models.content import (
     Author,
     Category,
     CategoryQuerySet,
+    article_path,
     refuse_deleting_categories_in_use,
     rendered_fields,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "EditorialComment",
     "PreviewLink",
     "WorkflowEvent",
+    "article_path",
     "ensure_tag_slug",
     "refuse_deleting_categories_in_use",
     "rendered_fields",

@@ -280,7 +280,13 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = unique_slug(Article, self.title, fallback="article", exclude_pk=self.pk)
+            self.slug = unique_slug(
+                Article,
+                self.title,
+                fallback="article",
+                exclude_pk=self.pk,
+                reserved=self.slug_held_elsewhere,
+            )
         for field, value in self.derive_rendered_fields().items():
             setattr(self, field, value)
         # pre_save stores a new upload first, so the name compared and recorded is its final one.
@@ -292,7 +298,7 @@ class Article(models.Model):
         # Whoever changes a slug (the desk, the importer, a script), the old URL keeps answering.
         stored_slug, self._stored_slug = getattr(self, "_stored_slug", None), self.slug
         if stored_slug and stored_slug != self.slug:
-            ArticleRedirect.objects.remember(self, reverse("articles:detail", kwargs={"slug": stored_slug}))
+            ArticleRedirect.objects.remember(self, article_path(stored_slug))
 
     def get_absolute_url(self):
         return slug_url("articles:detail", self.slug)
@@ -303,6 +309,10 @@ class Article(models.Model):
         # save() compares with it: a changed slug leaves a redirect.
         article._stored_slug = article.__dict__.get("slug")  # absent when deferred
         return article
+
+    def slug_held_elsewhere(self, slug):
+        """True when `slug`'s URL is another article's old URL (its redirect keeps it)."""
+        return ArticleRedirect.objects.held_elsewhere(article_path(slug), self) is not None
 
     def derive_rendered_fields(self):
         """What save() stores from the Markdown body: HTML, reading time and summary."""
@@ -396,15 +406,28 @@ class Article(models.Model):
         return [self.category, *others]
 
 
+def article_path(slug):
+    """The decoded path of the article page for `slug`, as redirects store it."""
+    return unquote(slug_url("articles:detail", slug))
+
+
 class ArticleRedirectQuerySet(models.QuerySet):
     def remember(self, article, old_path):
-        """Answer `old_path` (a former URL or the archive's permalink) with a 301 to `article`; the article's
-        own current path is never redirected away."""
+        """Answer `old_path` (a former URL or the archive's permalink) with a 301 to `article`, unless another
+        article's redirect holds it: one article's changes never re-point or delete another's redirect.
+        Returns whether `old_path` now leads to `article`."""
         old_path = unquote(old_path)
         own_path = unquote(article.get_absolute_url())
-        if old_path and old_path != own_path:
-            self.update_or_create(old_path=old_path, defaults={"article": article})
-        self.filter(old_path=own_path).delete()
+        self.filter(old_path=own_path, article=article).delete()  # its current URL answers for itself
+        if not old_path or old_path == own_path:
+            return False
+        redirect, _ = self.get_or_create(old_path=old_path, defaults={"article": article})
+        return redirect.article_id == article.pk
+
+    def held_elsewhere(self, path, article):
+        """The redirect of another article from `path`, or None: such a path is that article's old URL."""
+        others = self.exclude(article_id=article.pk) if article.pk else self
+        return others.filter(old_path=unquote(path)).select_related("article").first()
 
 
 class ArticleRedirect(models.Model):
