@@ -547,3 +547,12 @@ def test_bulk_publish_never_moves_a_scheduled_time(client, desk):
 def test_the_editors_group_no_longer_holds_the_tag_rename_permission(desk):
     assert not desk[EDITOR].has_perm("taggit.change_tag")
     assert desk[CHIEF].has_perm("taggit.change_tag")
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0001-01", "2026-13", "abc"])
+def test_a_calendar_month_out_of_range_shows_this_month(client, desk, month):
+    response = login(client, desk[EDITOR]).get(reverse("admin:articles_article_calendar"), {"month": month})
+
+    today = timezone.localdate()
+    assert response.status_code == 200
+    assert f"編集カレンダー {today.year}年{today.month}月" in response.content.decode()

@@ -218,7 +218,10 @@ def _int(value):
 
 
 def _parse_month(value):
+    """The first day of ?month=YYYY-MM, or None. Months whose neighbours a date cannot hold (0001-01,
+    9999-12) are None too: the calendar links to the previous and next month."""
     try:
-        return dt.datetime.strptime(value or "", "%Y-%m").date()
+        month = dt.datetime.strptime(value or "", "%Y-%m").date()
     except ValueError:
         return None
+    return month if dt.MINYEAR < month.year < dt.MAXYEAR else None
