@@ -33,6 +33,9 @@ DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
 STATIC_HASHED = _env_bool("STATIC_HASHED", default=not DEBUG)
 CDN_PURGE_URL = os.environ.get("CDN_PURGE_URL", "")
 MEDIA_STORAGE_URL = os.environ.get("MEDIA_STORAGE_URL", "")  # s3://bucket/prefix?endpoint_url=…&region_name=…
+REDIS_TIMEOUT_SECONDS = float(os.environ.get("REDIS_TIMEOUT_SECONDS", "0.5"))
+DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "3"))  # seconds
+DATABASE_STATEMENT_TIMEOUT = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "10000"))  # milliseconds
 # -------------------------------------------------------------------------------------------
 
 _DEVELOPMENT_SECRET_KEY = "development-only-secret-key-never-use-in-production"  # noqa: S105 (refused below)  # nosec B105 (refused when DEBUG is off)
@@ -107,8 +110,21 @@ TEMPLATES = [
     },
 ]
 
+
+def _postgresql_timeouts(database):
+    """A database that accepts connections but never answers must not hold a worker for gunicorn's 30 s:
+    connecting gives up after DATABASE_CONNECT_TIMEOUT, a statement after DATABASE_STATEMENT_TIMEOUT."""
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        database.setdefault("OPTIONS", {}).update(
+            connect_timeout=DATABASE_CONNECT_TIMEOUT, options=f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT}"
+        )
+    return database
+
+
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    DATABASES = {
+        "default": _postgresql_timeouts(dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True))
+    }
 else:
     DATABASES = {
         "default": {
@@ -119,14 +135,21 @@ else:
 if DATABASE_REPLICA_URL:
     # Reader pages read from the replica; everything else, and every write, uses default.
     DATABASES["replica"] = {
-        **dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60, conn_health_checks=True),
+        **_postgresql_timeouts(dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60, conn_health_checks=True)),
         "TEST": {"MIRROR": "default"},
     }
     DATABASE_ROUTERS = ["articles.delivery.db_routing.ReaderReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "allforces.redis_cache.RedisCache", "LOCATION": REDIS_URL}}
+    # A Redis that is down or hangs degrades to uncached pages (allforces/redis_cache.py), within these bounds.
+    CACHES = {
+        "default": {
+            "BACKEND": "allforces.redis_cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT_SECONDS, "socket_timeout": REDIS_TIMEOUT_SECONDS},
+        }
+    }
     # Sessions live in Redis and the database, so they survive restarts and are shared by all servers.
     SESSION_ENGINE = "allforces.session_engines.cached_db"
 else:
