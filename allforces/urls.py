@@ -29,6 +29,8 @@ markdownx_urls = [
     path("upload/", ImageUploadView.as_view(), name="markdownx_upload"),
 ]
 
+handler500 = "articles.views.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),

@@ -1,12 +1,15 @@
 import re
+import sys
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.views import defaults
 from django.views.generic import DetailView, ListView, MonthArchiveView, TemplateView, YearArchiveView
 from taggit.models import Tag
 
@@ -206,3 +209,14 @@ class ShareCardView(DetailView):
         response = HttpResponse(share_card_png(self.object), content_type="image/png")
         response["Cache-Control"] = "public, max-age=31536000, immutable"
         return response
+
+
+def server_error(request):
+    """handler500. A database that does not answer (refused, timed out) is 503 with Retry-After: the site is
+    unavailable for a moment, not broken, and a CDN or load balancer may serve a stale copy meanwhile."""
+    unavailable = isinstance(sys.exc_info()[1], (OperationalError, InterfaceError))
+    response = defaults.server_error(request)
+    if unavailable:
+        response.status_code = 503
+        response["Retry-After"] = "30"
+    return response
