@@ -302,6 +302,7 @@ def test_an_unknown_category_tag_or_author_is_404(client, name):
     assert client.get(reverse(f"articles:{name}", kwargs={"slug": "存在しない"})).status_code == 404
 
 
+@pytest.mark.usefixtures("cache_off_the_database")
 @pytest.mark.parametrize("count", [1, FEED_LENGTH])
 @pytest.mark.parametrize("name", FEED_NAMES)
 def test_query_count_does_not_grow_with_articles_tags_or_categories(client, django_assert_max_num_queries, name, count):
