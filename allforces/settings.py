@@ -130,8 +130,18 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": BASE_DIR / "var" / "allforces.sqlite3",
+            # Kept open as DATABASE_URL's are: a cached page is a query of the cache table (below), and opening
+            # SQLite for it cost more than the look-up (a hit took 1.35 ms, 0.55 ms on an open connection).
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
         }
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Writers take the lock when their transaction begins, and wait for each other. Deferred, two transactions
+    # that have both read cannot both write: SQLite refuses one at once ("database is locked"), and the
+    # database cache (below) drops such a write silently, which for the page cache is a lost invalidation
+    # (six threads storing keys: about 20 % of writes lost; none with IMMEDIATE).
+    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
 if DATABASE_REPLICA_URL:
     # Reader pages read from the replica; everything else, and every write, uses default.
     DATABASES["replica"] = {
@@ -141,6 +151,8 @@ if DATABASE_REPLICA_URL:
     DATABASE_ROUTERS = ["articles.delivery.db_routing.ReaderReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache table made by migration articles/0009_cache_table, whatever CACHES says when it runs.
+DATABASE_CACHE_TABLE = "django_cache"
 if REDIS_URL:
     # A Redis that is down or hangs degrades to uncached pages (allforces/redis_cache.py), within these bounds.
     CACHES = {
@@ -153,8 +165,22 @@ if REDIS_URL:
     # Sessions live in Redis and the database, so they survive restarts and are shared by all servers.
     SESSION_ENGINE = "allforces.session_engines.cached_db"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    # Not cached_db: a per-process cache would keep a logged-out session alive in the other workers.
+    # Never a per-process cache: pages are cached whole, and a change made in one process (a gunicorn worker,
+    # import_jekyll, publish_due) must retire them in every other. Local memory did not: after an unpublish
+    # under `make serve`, 21 of 30 requests still got the article for up to an hour. Every process that can
+    # change an article shares the database, on one machine or several, so the cache is a table there (a file
+    # cache would be per machine). A hit is one query: a warm article under `make serve` served 570-790 req/s
+    # against local memory's 1,260-2,460 (busy 2-core machine); use Redis for real traffic. MAX_ENTRIES bounds
+    # the table (pages ~30-90 KB each) and the rows each store counts; past it a third of the entries go,
+    # which costs warm pages, never correctness (page_cache.py's versions are random, so none comes back).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": DATABASE_CACHE_TABLE,
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        }
+    }
+    # Sessions in the database alone: a cache in the same database would save nothing.
     SESSION_ENGINE = "allforces.session_engines.db"
 
 # --- Security -------------------------------------------------------------------------------

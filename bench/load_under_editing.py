@@ -107,7 +107,7 @@ def main():
     manage(app_env, "migrate", "--noinput", "-v0")
     manage(app_env, "import_jekyll", str(DEMO_ARCHIVE))
     manage(app_env, "create_demo_accounts")
-    site = discover(app_env)  # this process is Django too, for the URL lists (local-memory cache)
+    site = discover(app_env)  # this process is Django too, for the URL lists
     report["site"] = {k: v for k, v in site.items() if k != "reader_urls"} | {
         "reader_urls": {kind: len(urls) for kind, urls in site["reader_urls"].items()}
     }

@@ -77,7 +77,8 @@ def main():
     base_env.pop("REDIS_URL", None)
     bench_env = {**base_env, "DATABASE_URL": PG_URL.format(BENCH_DB)}
 
-    # This process is Django too (seeding, URL lists, query counts): the bench database, local-memory cache.
+    # This process is Django too (seeding, URL lists, query counts): the bench database and, without REDIS_URL,
+    # its cache table; query_counts() counts with a local-memory cache instead.
     os.environ.clear()
     os.environ.update(bench_env, DJANGO_SETTINGS_MODULE="allforces.settings")
     import django
@@ -837,33 +838,35 @@ def run_wrk(server, args, scratch, page, mode, paths, note, meter=None, duration
 
 def query_counts(results):
     """Queries and time for one uncached request of each measured URL, in this process (no page cache
-    hit: local-memory cache, cleared first). Tells what a cold request asks of PostgreSQL."""
+    hit: a local-memory cache, cleared first, so that the cache's own look-ups are not counted as the
+    database cache's would be). Tells what a cold request asks of PostgreSQL for its content."""
     from django.core.cache import cache
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
+    from django.test.utils import CaptureQueriesContext, override_settings
 
     client = Client(HTTP_HOST="127.0.0.1")
     out = {}
-    for result in results:
-        if result["mode"] != "warm":
-            continue
-        cache.clear()
-        client.get(result["example"])  # connection and templates warmed, as in a running worker
-        cache.clear()
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            response = client.get(result["example"])
-            elapsed = time.perf_counter() - started
-        sql_ms = sum(float(query["time"]) for query in queries.captured_queries) * 1000
-        out[result["page"]] = {
-            "url": result["example"],
-            "status": response.status_code,
-            "queries": len(queries),
-            "sql_ms": round(sql_ms, 1),
-            "total_ms": round(elapsed * 1000, 1),
-            "bytes": len(response.content),
-        }
+    with override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}):
+        for result in results:
+            if result["mode"] != "warm":
+                continue
+            cache.clear()
+            client.get(result["example"])  # connection and templates warmed, as in a running worker
+            cache.clear()
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                response = client.get(result["example"])
+                elapsed = time.perf_counter() - started
+            sql_ms = sum(float(query["time"]) for query in queries.captured_queries) * 1000
+            out[result["page"]] = {
+                "url": result["example"],
+                "status": response.status_code,
+                "queries": len(queries),
+                "sql_ms": round(sql_ms, 1),
+                "total_ms": round(elapsed * 1000, 1),
+                "bytes": len(response.content),
+            }
     return out
 
 

@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server"}
 SHARED_SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "samples" / "000_e095b20dff1ae5fa.txt"
 
 
@@ -21,13 +22,32 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache(settings):
+def fresh_cache(request, settings):
     """Each test starts with an empty cache and, unless it enables it, no whole-page cache: most tests
-    change rows directly, without the workflow calls that refresh cached pages."""
+    change rows directly, without the workflow calls that refresh cached pages.
+
+    The cache is a table of the test database (no REDIS_URL: settings.py), one per xdist worker, so only
+    a test that may use the database has one: a test's own transaction takes its entries away, and those
+    of a transactional test, which commits, are cleared here."""
     from django.core.cache import cache
 
-    cache.clear()
     settings.PAGE_CACHE_SECONDS = 0
+    uses_database = request.node.get_closest_marker("django_db") or DATABASE_FIXTURES & set(request.fixturenames)
+    if uses_database:
+        cache.clear()
+    yield
+    if uses_database:
+        cache.clear()
+
+
+@pytest.fixture
+def cache_off_the_database(settings):
+    """A local-memory cache in place of the database cache, standing for Redis in production: a query budget
+    then counts what a page asks of the database for its content, not its cache look-ups."""
+    from django.core.cache import cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "budgets"}}
+    cache.clear()  # local memory outlives a test
     yield
     cache.clear()
 

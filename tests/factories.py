@@ -154,7 +154,7 @@ def editorial_group(role):
     if group is None:
         roles_migration = importlib.import_module("articles.migrations.0002_editorial_roles")
         group = Group.objects.create(name=role)
-        revoked = importlib.import_module("articles.migrations.0009_editors_do_not_rename_tags").REVOKED
+        revoked = importlib.import_module("articles.migrations.0010_editors_do_not_rename_tags").REVOKED
         for dotted in set(roles_migration.ROLE_PERMISSIONS[role]) - set(revoked.get(role, [])):
             app_label, codename = dotted.split(".")
             group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))

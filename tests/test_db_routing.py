@@ -1,6 +1,7 @@
 """Reader requests go to the replica when one is configured; writes and the admin never do."""
 
 import pytest
+from django.core.cache import caches
 from django.http import HttpResponse
 from django.test import RequestFactory
 
@@ -10,14 +11,14 @@ from articles.models import Article
 REPLICA = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
 
 
-def route_during(request):
-    """Which database the router picks for a read and a write while `request` is handled."""
+def route_during(request, model=Article):
+    """Which database the router picks for a read and a write of `model` while `request` is handled."""
     seen = {}
 
     def view(request):
         router = ReaderReplicaRouter()
-        seen["read"] = router.db_for_read(Article)
-        seen["write"] = router.db_for_write(Article)
+        seen["read"] = router.db_for_read(model)
+        seen["write"] = router.db_for_write(model)
         return HttpResponse()
 
     ReaderRequestMiddleware(view)(request)
@@ -53,3 +54,11 @@ def test_without_a_replica_everything_uses_default():
 def test_outside_a_request_reads_use_default(with_replica):
     assert ReaderReplicaRouter().db_for_read(Article) == "default"
     assert ReaderReplicaRouter().allow_migrate("replica", "articles") is False
+
+
+def test_a_reader_request_reads_the_database_cache_from_the_primary(with_replica):
+    """Without REDIS_URL the page cache's versions are rows of the primary: read from a lagging replica, a
+    page a change has just retired would still match them."""
+    cache_entry = caches["default"].cache_model_class
+
+    assert route_during(RequestFactory().get("/articles/x/"), cache_entry) == {"read": "default", "write": "default"}

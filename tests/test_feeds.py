@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import parse_http_date
 
+from articles.desk import roles, workflow
 from articles.models import Article
 from articles.syndication.feeds import FEED_LENGTH, absolutize_urls
-from tests.factories import make_article, make_author, make_category
+from tests.factories import make_article, make_author, make_category, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -302,6 +303,7 @@ def test_an_unknown_category_tag_or_author_is_404(client, name):
     assert client.get(reverse(f"articles:{name}", kwargs={"slug": "存在しない"})).status_code == 404
 
 
+@pytest.mark.usefixtures("cache_off_the_database")
 @pytest.mark.parametrize("count", [1, FEED_LENGTH])
 @pytest.mark.parametrize("name", FEED_NAMES)
 def test_query_count_does_not_grow_with_articles_tags_or_categories(client, django_assert_max_num_queries, name, count):
@@ -358,3 +360,49 @@ def test_feed_dates_are_in_tokyo_time_to_the_second(client):
 
     assert "<published>2026-01-15T10:30:45+09:00</published>" in atom
     assert "<pubDate>Thu, 15 Jan 2026 10:30:45 +0900</pubDate>" in rss
+
+
+CORRECTION = "初出時、利上げ幅を0.5%としていましたが、0.25%の誤りでした。\n<b>お詫び</b>して訂正します & 以上。"
+
+
+def publish_correction(article, note):
+    """A correction as the desk publishes it: staged as a live edit, then 編集内容を公開する."""
+    chief = make_user(roles.EDITOR_IN_CHIEF)
+    content = workflow.snapshot(article)
+    content["correction_note"] = note
+    workflow.stage_live_edit(article, chief, content)
+    return workflow.perform("publish_changes", Article.objects.get(pk=article.pk), chief)
+
+
+def item_contents(response, name):
+    """Each item's full HTML (content:encoded, Atom content, JSON Feed content_html), by title."""
+    if name.endswith("-json"):
+        return {item["title"]: item["content_html"] for item in parse_json_feed(response)["items"]}
+    parsed = feedparser.parse(response.content)
+    assert parsed.bozo == 0, parsed.get("bozo_exception")
+    return {entry.title: entry.content[0].value for entry in parsed.entries}
+
+
+@pytest.mark.parametrize("name", ["feed", "feed-atom", "feed-json"])
+def test_a_published_correction_ends_the_item_content_and_changes_the_feed_version(client, articles, name):
+    """Subscribers see the 訂正 note as the article page shows it, after the body, dated and escaped; the feed's
+    version moves, so neither the client's copy nor the cached feed keeps the uncorrected item."""
+    first = client.get(feed_url(name))
+    corrected_at = timezone.now() + timedelta(days=1)
+    with time_machine.travel(corrected_at):
+        publish_correction(articles[0], CORRECTION)
+    day = timezone.localtime(corrected_at)
+
+    second = client.get(feed_url(name), headers={"if-none-match": first["ETag"]})
+
+    assert second.status_code == 200
+    assert second["ETag"] != first["ETag"]
+    contents = item_contents(second, name)
+    corrected = contents["日本株と金利の行方 & AI"]
+    text = re.sub(r"<[^>]+>", "", corrected)
+    assert f"訂正（{day.year}年{day.month}月{day.day}日）" in text
+    assert text.rstrip().endswith("&lt;b&gt;お詫び&lt;/b&gt;して訂正します &amp; 以上。")
+    assert text.index("注です") < text.index("訂正（")
+    assert "<b>" not in corrected
+    assert "の誤りでした。<br" in corrected
+    assert "訂正" not in contents["為替の基礎"]

@@ -72,16 +72,17 @@ def rendered_pages(django_db_setup, django_db_blocker, tmp_path_factory):
     folder, media = tmp_path_factory.mktemp("pages"), tmp_path_factory.mktemp("media")
     contents = {}
     # ARTICLES_PER_PAGE=2 gives the home page a second page with five articles.
-    cache.clear()  # module fixtures run before the per-test cache reset in conftest.py
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media, ARTICLES_PER_PAGE=2), transaction.atomic():
-        client = Client()
-        for page, url in page_urls(make_reader_site()).items():
-            response = client.get(url)
-            assert response.status_code == (404 if page == "404" else 200), url
-            contents[page] = response.content
-        contents["500"] = server_error(RequestFactory().get("/")).content
-        transaction.set_rollback(True)
-    cache.clear()
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media, ARTICLES_PER_PAGE=2):
+        cache.clear()  # module fixtures run before the per-test cache reset in conftest.py
+        with transaction.atomic():
+            client = Client()
+            for page, url in page_urls(make_reader_site()).items():
+                response = client.get(url)
+                assert response.status_code == (404 if page == "404" else 200), url
+                contents[page] = response.content
+            contents["500"] = server_error(RequestFactory().get("/")).content
+            transaction.set_rollback(True)
+        cache.clear()
     assert sorted(contents) == sorted(PAGES)
     paths = {}
     for page, content in contents.items():

@@ -1,10 +1,16 @@
 """Whole-page cache for anonymous readers: fast when warm, never stale after an editorial change."""
 
+import os
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.db import connection
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
@@ -52,11 +58,24 @@ def warm(client, url):
     return first, second
 
 
+@pytest.mark.usefixtures("cache_off_the_database")
 def test_a_cached_article_page_costs_no_database_query(client, django_assert_num_queries):
     article = make_article(tags=["AI"])
     client.get(article.get_absolute_url())
 
     with django_assert_num_queries(0):
+        response = client.get(article.get_absolute_url())
+
+    assert response.status_code == 200 and response["X-Page-Cache"] == "hit"
+
+
+def test_with_the_database_cache_a_cached_page_is_one_query(client, django_assert_num_queries):
+    """Without REDIS_URL the cache is a table of the database: a hit is its one look-up of the generation,
+    the path's version and the page."""
+    article = make_article(tags=["AI"])
+    client.get(article.get_absolute_url())
+
+    with django_assert_num_queries(1):
         response = client.get(article.get_absolute_url())
 
     assert response.status_code == 200 and response["X-Page-Cache"] == "hit"
@@ -291,3 +310,97 @@ def test_with_a_read_replica_a_page_rendered_just_after_a_change_is_not_kept(set
             assert middleware(RequestFactory().get("/articles/x/")).content.decode() == "本文"
 
     assert len(rendered) == renders
+
+
+# --- across processes: gunicorn's workers, and commands run while a server is up -------------------
+
+PROJECT = Path(__file__).resolve().parents[1]
+READER = """
+import sys
+
+import django
+
+django.setup()
+from django.test import Client
+
+client = Client(HTTP_HOST="127.0.0.1")
+for line in sys.stdin:
+    response = client.get(line.strip())
+    print(response.status_code, response.get("X-Page-Cache", "-"), flush=True)
+"""
+SETUP = """
+from articles.desk import roles
+from tests.factories import make_article, make_user
+
+make_user(roles.EDITOR_IN_CHIEF, username="chief")
+print(make_article(title="取り下げる記事").get_absolute_url())
+"""
+UNPUBLISH = """
+from django.contrib.auth import get_user_model
+
+from articles.desk import workflow
+from articles.models import Article
+
+chief = get_user_model().objects.get(username="chief")
+workflow.perform("unpublish", Article.objects.get(title="取り下げる記事"), chief, comment="誤り")
+"""
+
+
+@pytest.fixture
+def database_for_processes(tmp_path):
+    """A URL other processes can open: on PostgreSQL the test database (the test is transactional, so what
+    they write is committed and flushed afterwards); on SQLite, whose test database lives in this process's
+    memory, a file of their own."""
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{tmp_path / 'site.sqlite3'}"
+    params = connection.settings_dict
+    password = f":{quote(params['PASSWORD'])}" if params["PASSWORD"] else ""
+    return f"postgres://{quote(params['USER'])}{password}@{params['HOST']}:{params['PORT']}/{params['NAME']}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_another_process_unpublished_is_not_served_from_the_cache(database_for_processes, tmp_path):
+    """As under `make serve`: a reader process has the article cached; another process (a gunicorn worker, a
+    command) unpublishes it; the reader's next request must not be the cached page. Settings as deployed
+    without REDIS_URL, the page cache on."""
+    environment = {key: value for key, value in os.environ.items() if key not in {"REDIS_URL", "CDN_PURGE_URL"}}
+    environment.update(
+        DJANGO_SETTINGS_MODULE="allforces.settings", DATABASE_URL=database_for_processes, MEDIA_ROOT=str(tmp_path)
+    )
+
+    def manage(*arguments):
+        result = subprocess.run(  # noqa: S603 (our own interpreter and code)
+            [sys.executable, "manage.py", *arguments],
+            cwd=PROJECT,
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    def read(path):
+        """The reader's answer to a GET of `path`: status and X-Page-Cache."""
+        reader.stdin.write(path + "\n")
+        reader.stdin.flush()
+        return reader.stdout.readline().strip()
+
+    manage("migrate", "--noinput", "-v0")
+    url = manage("shell", "-v0", "-c", SETUP)
+    reader = subprocess.Popen(  # noqa: S603 (our own interpreter and code)
+        [sys.executable, "-c", READER],
+        cwd=PROJECT,
+        env=environment,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert [read(url), read(url)] == ["200 miss", "200 hit"]
+        manage("shell", "-v0", "-c", UNPUBLISH)
+        assert read(url) == "404 -"
+    finally:
+        reader.stdin.close()
+        reader.wait(timeout=30)

@@ -377,6 +377,7 @@ def test_undecodable_bytes_and_lone_surrogates_in_the_url_get_a_friendly_page(cl
     assert client.get(f"{SEARCH}?q=%E6%8E%A8%E8%AB%96%ED%A0%80").context["articles"][0].title == "推論のコスト"
 
 
+@pytest.mark.usefixtures("cache_off_the_database")
 @pytest.mark.parametrize("count", [1, 12])
 def test_result_page_query_count_does_not_grow_with_results(client, django_assert_max_num_queries, count):
     category = make_category("技術動向")

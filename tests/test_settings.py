@@ -50,3 +50,56 @@ def test_japanese_defaults():
     assert settings.TIME_ZONE == "Asia/Tokyo"
     assert settings.USE_TZ is True
     assert settings.DEBUG is False
+
+
+CONCURRENT_CACHE_WRITERS = """
+import threading
+
+import django
+
+django.setup()
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+
+call_command("createcachetable", verbosity=0)
+lost = []
+
+
+def write(number):
+    for value in range(200):
+        cache.set(f"writer-{number}", value, None)
+        if cache.get(f"writer-{number}") != value:
+            lost.append(value)
+    connection.close()
+
+
+threads = [threading.Thread(target=write, args=(number,)) for number in range(6)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print(len(lost))
+"""
+
+
+def test_on_sqlite_no_write_to_the_database_cache_is_lost_to_a_concurrent_one(tmp_path):
+    """Two SQLite transactions that have read and both want to write: one is refused at once ("database is
+    locked"), and Django's database cache drops such a write without a word; for the page cache that is a
+    lost invalidation. Writers that take the lock first (BEGIN IMMEDIATE) wait for each other instead."""
+    result = subprocess.run(  # noqa: S603 (our own interpreter and code)
+        [sys.executable, "-c", CONCURRENT_CACHE_WRITERS],
+        cwd=PROJECT,
+        env={
+            **{key: value for key, value in os.environ.items() if key != "REDIS_URL"},
+            "DJANGO_SETTINGS_MODULE": "allforces.settings",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}",
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "0", "writes lost"

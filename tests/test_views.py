@@ -120,6 +120,7 @@ def test_pagination_splits_the_home_page(client, settings):
     assert len(client.get(HOME, {"page": 3}).context["articles"]) == 1
 
 
+@pytest.mark.usefixtures("cache_off_the_database")
 @pytest.mark.parametrize("count", [1, 12])
 def test_home_query_count_does_not_grow_with_articles(client, django_assert_max_num_queries, count):
     for number in range(count):
@@ -130,6 +131,7 @@ def test_home_query_count_does_not_grow_with_articles(client, django_assert_max_
         client.get(HOME)
 
 
+@pytest.mark.usefixtures("cache_off_the_database")
 @pytest.mark.parametrize("count", [1, 10])
 def test_article_page_query_count_does_not_grow_with_tags(client, django_assert_max_num_queries, count):
     article = make_article(tags=[f"タグ{number}" for number in range(count)])
@@ -142,6 +144,7 @@ def test_article_page_query_count_does_not_grow_with_tags(client, django_assert_
         client.get(article.get_absolute_url())
 
 
+@pytest.mark.usefixtures("cache_off_the_database")
 @pytest.mark.parametrize("count", [1, 12])
 def test_archive_query_count_does_not_grow_with_articles(client, django_assert_max_num_queries, count):
     category = make_category("技術動向")
@@ -152,6 +155,7 @@ def test_archive_query_count_does_not_grow_with_articles(client, django_assert_m
         client.get(category.get_absolute_url())
 
 
+@pytest.mark.usefixtures("cache_off_the_database")
 @pytest.mark.parametrize("count", [1, 12])
 def test_tag_page_query_count_does_not_grow_with_articles(client, django_assert_max_num_queries, count):
     for _ in range(count):

@@ -28,8 +28,16 @@ class ReaderRequestMiddleware:
             _reading_for_readers.reset(token)
 
 
+# What Django's database cache (no REDIS_URL) gives the router in place of a model.
+DATABASE_CACHE_APP_LABEL = "django_cache"
+
+
 class ReaderReplicaRouter:
     def db_for_read(self, model, **hints):
+        """The replica for readers' rows; never for the database cache, whose page versions must be read
+        where they are written: from a lagging replica, a page a change has retired would still match."""
+        if model._meta.app_label == DATABASE_CACHE_APP_LABEL:
+            return "default"
         if _reading_for_readers.get() and REPLICA in settings.DATABASES:
             return REPLICA
         return "default"

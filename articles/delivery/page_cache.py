@@ -40,17 +40,17 @@ def current_generation():
 
 
 def _new_generation():
-    cache.add(GENERATION_KEY, int(timezone.now().timestamp() * 1000), None)
+    cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
     return cache.get(GENERATION_KEY)
 
 
 def content_changed():
-    """What readers see has changed: every cached page becomes unreachable."""
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # not set yet (cleared cache): any fresh value is a new generation
-        _new_generation()
-    cache.set(CHANGED_AT_KEY, timezone.now().timestamp(), None)
+    """What readers see has changed: every cached page becomes unreachable.
+
+    A new random generation, not an increment: the database cache's incr() is a read and a write, so two
+    changes at once could both write N+1 and a page rendered between them would survive the second. Values
+    never repeat, so whichever write lands last, no page stored before it matches."""
+    cache.set_many({GENERATION_KEY: uuid.uuid4().hex, CHANGED_AT_KEY: timezone.now().timestamp()}, None)
 
 
 def paths_changed(paths):

@@ -13,10 +13,13 @@ from urllib.parse import urljoin, urlsplit
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import iri_to_uri
 from django.utils.feedgenerator import Enclosure
+from django.utils.formats import date_format
+from django.utils.html import format_html
 from taggit.models import Tag
 
 from articles.models import Article, Author, Category
@@ -81,6 +84,20 @@ class _UrlAbsolutizer(HTMLParser):
 
     def handle_charref(self, name):
         self.output.append(f"&#{name};")
+
+
+def correction_html(article):
+    """The article's 訂正 note as its page ends with it (templates/articles/article_detail.html), or "" without
+    one: escaped, dated, in markup the Markdown allow-list keeps (no <aside> or <time>), as the rest of the
+    content. Subscribers read the article before it was corrected, so the note ends the item's content;
+    publishing it moves the article's update time, and with it the feed's version (syndication/cache.py)."""
+    if not article.correction_note:
+        return ""
+    heading = "訂正"
+    if article.corrected_at:
+        heading += f"（{date_format(timezone.localtime(article.corrected_at), 'DATE_FORMAT')}）"
+    note = linebreaksbr(article.correction_note, autoescape=True)
+    return format_html('<section class="correction"><h2>{}</h2><p>{}</p></section>', heading, note)
 
 
 def article_guid(article):
@@ -196,7 +213,7 @@ class SiteFeed(Feed):
 
     def item_extra_kwargs(self, article):
         return {
-            "content_html": absolutize_urls(article.body_html, self.item_link(article)),
+            "content_html": absolutize_urls(article.body_html, self.item_link(article)) + correction_html(article),
             "summary": article.summary,
             "image": self.hero_image_url(article),
         }

@@ -1,5 +1,7 @@
 import time
 
+from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from articles.backups import BackupError, restore
@@ -21,5 +23,7 @@ class Command(BaseCommand):
             manifest = restore(folder)
         except BackupError as error:
             raise CommandError(str(error)) from error
+        # A backup made before migration 0009 brings back a database without the cache table every page needs.
+        call_command("createcachetable", settings.DATABASE_CACHE_TABLE, verbosity=0)
         after_site_change()
         self.stdout.write(f"復元完了: {manifest['created_at']} のバックアップ（{time.monotonic() - started:.1f} 秒）")

@@ -30,6 +30,6 @@ def restore(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("articles", "0008_article_visibility_covering_index")]
+    dependencies = [("articles", "0009_cache_table")]
 
     operations = [migrations.RunPython(revoke, restore)]
