@@ -71,10 +71,9 @@ def seed_articles(count, batch_size=500, progress_label="記事を投入", **cor
     connections.close_all()  # the pool forks: no shared database connection
     started = time.monotonic()
     work = ((index, {"total": count, **corpus_options}) for index in range(count))
-    with (
-        multiprocessing.get_context("fork").Pool(os.cpu_count() or 1) as pool,
-        tqdm(total=count, desc=progress_label, unit="件", file=sys.stderr) as progress,
-    ):
+    with _default_signals():
+        pool = multiprocessing.get_context("fork").Pool(os.cpu_count() or 1)
+    with pool, tqdm(total=count, desc=progress_label, unit="件", file=sys.stderr) as progress:
         batch = []
         for generated, rendered in pool.imap(_render, work, chunksize=32):
             batch.append((generated, rendered))
@@ -90,6 +89,20 @@ def seed_articles(count, batch_size=500, progress_label="記事を投入", **cor
         created_at=Coalesce(F("published_at"), F("created_at")), updated_at=Coalesce(F("published_at"), F("created_at"))
     )
     return time.monotonic() - started
+
+
+@contextlib.contextmanager
+def _default_signals():
+    """SIGTERM and SIGHUP as the system handles them while the pool's processes are forked: Pool.terminate()
+    must kill them. With install_signal_handlers()' handler inherited instead, a worker turns the signal into
+    a KeyboardInterrupt that can strike mid-cleanup and leave it blocked on the pool's queue lock; leaving the
+    pool then waits for it forever (seen once in three short runs of bench/run.py)."""
+    saved = {number: signal.signal(number, signal.SIG_DFL) for number in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for number, handler in saved.items():
+            signal.signal(number, handler)
 
 
 def _render(index_and_options):
