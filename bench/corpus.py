@@ -10,12 +10,14 @@ unequal size, 300 tags drawn with a long tail (a few tags on many articles, most
 The words are ordinary vocabulary of the site's subjects (投資分析, 技術動向, 市場レポート); "半導体"
 occurs in roughly one article in ten, so a search for it has a realistic number of hits to rank.
 
-Used by bench/run.py (seeding PostgreSQL and writing a Jekyll archive for the import timing) and meant
-for bench/search_bench.py as well.
+Used by bench/run.py (seeding PostgreSQL and writing a Jekyll archive for the import timing) and by
+bench/search_bench.py, which also asks for shorter or longer bodies (`characters`) and for rare words
+(`rare_words`: two of them in each article, each word in only a few articles, for its selective queries).
 """
 
 import bisect
 import datetime as dt
+import functools
 import itertools
 import json
 import random
@@ -30,6 +32,7 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 FIRST_DATE = dt.datetime(2019, 1, 7, 7, 0, tzinfo=TOKYO)
 LAST_DATE = dt.datetime(2026, 10, 30, 18, 0, tzinfo=TOKYO)
 TARGET_CHARACTERS = (3_600, 5_400)  # where sections stop being added: bodies come out at about 5,000 characters
+CHARACTERS = 5_000  # what TARGET_CHARACTERS gives; generate_article(characters=…) scales it
 DRAFT_RATE = 0.02
 FEATURED_EVERY = 500
 SECONDARY_CATEGORY_RATE = 0.3
@@ -78,7 +81,8 @@ _ACTORS = _words(
     " 装置メーカー 電力会社 自動車メーカー 通信事業者 大手金融機関 規制当局 業界団体 大手商社 素材メーカー"
     " 個人投資家 年金基金 アナリスト 経営陣"
 )
-_METRICS = _words(
+# The quantities the sentences talk about: each is in nearly every article (search_bench's common words).
+METRICS = _words(
     "需要 設備投資額 利益率 受注残高 価格 出荷量 稼働率 在庫水準 市場シェア バリュエーション 資金流入"
     " 研究開発費 単価 供給能力 期待収益率"
 )
@@ -144,6 +148,7 @@ _TITLES = [
 ]
 _ASPECTS = _words("現在地 構造変化 収益構造 競争環境 投資機会 リスク 長期見通し 供給網")
 _TRENDS_SHORT = _words("伸び続ける 伸び悩む 高止まりする 読みにくい 二極化する")
+_RARE_SYLLABLES = "アカサタナハマヤラワガザダバパキシチニヒミリギジビピクスツヌフムユルグズブプ"
 
 
 @dataclass(frozen=True)
@@ -184,9 +189,11 @@ def slugify(text):
     return re.sub(r"[-\s]+", "-", text).strip("-_")
 
 
-def generate_article(index, seed=SEED, total=None):
+def generate_article(index, seed=SEED, total=None, characters=CHARACTERS, rare_words=0):
     """Article number `index` (0-based) of the corpus; `total` spreads publication dates evenly over
-    FIRST_DATE..LAST_DATE (index 0 oldest), else one article every ~6 hours from FIRST_DATE."""
+    FIRST_DATE..LAST_DATE (index 0 oldest), else one article every ~6 hours from FIRST_DATE. The body has
+    about `characters` characters; with `rare_words`, a last paragraph names two of rare_vocabulary(rare_words).
+    Neither option changes anything else of the article."""
     rng = random.Random(f"{seed}:{index}")  # noqa: S311 (test data, not secrets)
     category = _pick(rng, CATEGORIES, _CATEGORY_CUMULATIVE)
     topic = rng.choice(CATEGORY_TOPICS[category][1])
@@ -194,7 +201,10 @@ def generate_article(index, seed=SEED, total=None):
     words = _Words(rng, topic, other_topic)
 
     title = rng.choice(_TITLES).format_map(words)
-    body = _body(rng, words)
+    body = _body(rng, words, characters / CHARACTERS)
+    if rare_words:  # from an RNG of its own, so that the rest of the article stays as it is without them
+        first, second = random.Random(f"{seed}:{index}:rare").sample(rare_vocabulary(rare_words, seed), 2)  # noqa: S311
+        body += f"\n{first}と{second}の事例も、同じ構図を示している。\n"
     first_sentence = rng.choice(_SENTENCES).format_map(words).replace("**", "")
     excerpt = first_sentence if rng.random() < 0.5 else ""
 
@@ -231,6 +241,13 @@ def generate_article(index, seed=SEED, total=None):
     )
 
 
+@functools.cache
+def rare_vocabulary(count, seed=SEED):
+    """`count` made-up katakana words of four syllables (a few may repeat), words no other text has."""
+    rng = random.Random(f"{seed}:rare")  # noqa: S311 (test data, not secrets)
+    return tuple("".join(rng.choices(_RARE_SYLLABLES, k=4)) for _ in range(count))
+
+
 def generate_articles(count, seed=SEED):
     """The first `count` articles of the corpus, dates spread over FIRST_DATE..LAST_DATE."""
     for index in range(count):
@@ -241,7 +258,7 @@ class _Words(dict):
     """Fills a template's {slots}: fixed topic words, fresh random vocabulary for everything else."""
 
     _CHOICES = {
-        "actor": _ACTORS, "metric": _METRICS, "metric2": _METRICS, "period": _PERIODS, "trend": _TRENDS,
+        "actor": _ACTORS, "metric": METRICS, "metric2": METRICS, "period": _PERIODS, "trend": _TRENDS,
         "factor": _FACTORS, "risk": _RISKS, "axis": _AXES, "axis2": _AXES, "role": _ROLES, "quote": _QUOTES,
         "aspect": _ASPECTS, "trend_short": _TRENDS_SHORT,
     }  # fmt: skip
@@ -277,8 +294,8 @@ def _table(rng, words):
     return "\n".join(rows)
 
 
-def _body(rng, words):
-    target = rng.randint(*TARGET_CHARACTERS)
+def _body(rng, words, scale=1):
+    target = round(rng.randint(*TARGET_CHARACTERS) * scale)
     blocks = [_paragraph(rng, words, 3)]
     headings = rng.sample(_HEADINGS, len(_HEADINGS))
     length = len(blocks[0])

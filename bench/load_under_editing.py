@@ -31,17 +31,13 @@ Loopback only; the server it started is always stopped (also on Ctrl-C or SIGTER
 
 import argparse
 import contextlib
-import datetime as dt
 import html.parser
 import http.cookiejar
 import json
-import math
 import os
-import platform
 import random
 import re
 import secrets
-import signal
 import subprocess
 import sys
 import threading
@@ -57,10 +53,10 @@ for _path in (str(ROOT), str(BENCH_DIR)):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
-import gunicorn_process  # noqa: E402 (bench/gunicorn_process.py, after the path is set)
+import common  # noqa: E402 (bench/common.py, after the path is set)
+import gunicorn_process  # noqa: E402
 
 PYTHON = sys.executable
-PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 DATABASE = "allforces_load"
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DATABASE}"
 REDIS_URL = "redis://127.0.0.1:6379/5"
@@ -92,7 +88,7 @@ READER_MIX = (("home", 20), ("article", 45), ("category", 10), ("tag", 10), ("fe
 
 def main():
     args = parse_args()
-    _install_signal_handlers()
+    common.install_signal_handlers()
     started = time.monotonic()
     run_id = secrets.token_hex(3)
     app_env = {k: v for k, v in os.environ.items() if k not in APP_VARIABLES_DROPPED}
@@ -103,7 +99,7 @@ def main():
     report = {"meta": machine_meta(args, run_id)}
 
     log(f"database {DATABASE}: drop, create, migrate, import_jekyll {DEMO_ARCHIVE.relative_to(ROOT)}, accounts")
-    recreate_database(DATABASE)
+    common.recreate_database(DATABASE)
     manage(app_env, "migrate", "--noinput", "-v0")
     manage(app_env, "import_jekyll", str(DEMO_ARCHIVE))
     manage(app_env, "create_demo_accounts")
@@ -116,7 +112,7 @@ def main():
     try:
         report["server"] = server.start()
         report["server"]["helper"] = type(server).__name__
-        report["server"]["workers"] = report["server"].get("workers") or len(_children(server.process.pid))
+        report["server"]["workers"] = report["server"].get("workers") or len(common.child_pids(server.process.pid))
         run = LoadRun(server.url, site, args, run_id, server.process.pid)
         run.prepare()
         deadlocks_before = _deadlocks()
@@ -129,7 +125,7 @@ def main():
     finally:
         server.stop()
     report["meta"]["total_seconds"] = round(time.monotonic() - started, 1)
-    report["meta"]["loadavg_end"] = _loadavg()
+    report["meta"]["loadavg_end"] = common.loadavg()
     report["summary"] = summary(report)
 
     print_report(report)
@@ -166,14 +162,6 @@ def parse_args():
 
 
 # --- setup -----------------------------------------------------------------------------------------
-
-
-def recreate_database(name):
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0")
 
 
 def manage(env, *arguments):
@@ -217,19 +205,15 @@ def discover(env):
         "editor_draft": {"id": draft.pk, "slug": draft.slug, "title": draft.title},
         "reader_urls": {
             "home": ["/"],
-            "article": [_quote(a.get_absolute_url()) for a in articles],
-            "category": [_quote(c.get_absolute_url()) for c in categories],
-            "tag": [_quote(f"/tag/{t.slug}/") for t in tags],
+            "article": [common.quote_path(a.get_absolute_url()) for a in articles],
+            "category": [common.quote_path(c.get_absolute_url()) for c in categories],
+            "tag": [common.quote_path(f"/tag/{t.slug}/") for t in tags],
             "feed": ["/feed/"],
             "sitemap": ["/sitemap.xml"],
         },
     }
     connections.close_all()
     return site
-
-
-def _quote(path):
-    return urllib.parse.quote(path, safe="/?=&%")
 
 
 # --- the server ----------------------------------------------------------------------------------
@@ -285,22 +269,12 @@ class OwnServer:
         self.process = gunicorn_process.start(self.env, self.log_path, self.url, log)
         return {
             "url": self.url,
-            "workers": len(_children(self.process.pid)),
+            "workers": len(common.child_pids(self.process.pid)),
             "command": gunicorn_process.COMMAND,
         }
 
     def stop(self):
         gunicorn_process.stop(self.process, log)
-
-
-def _children(pid):
-    out = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            with contextlib.suppress(OSError, IndexError, ValueError):
-                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                    out.append(int(entry.name))
-    return out
 
 
 def scan_server_log(path):
@@ -319,74 +293,10 @@ def scan_server_log(path):
     return found
 
 
-class CpuMeter:
-    """Shares of the whole machine (all CPUs = 100%) used during the load by the server (gunicorn and
-    the PostgreSQL backends of our database), by this script (the readers and the desk) and by anything
-    else: on a shared machine, the noise in the numbers."""
-
-    TICKS = os.sysconf("SC_CLK_TCK")
-
-    def __init__(self, server_pid):
-        self.server_pid = server_pid
-
-    def snapshot(self):
-        fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-        server = _ticks(self.server_pid, children=True) if self.server_pid else 0  # recycled workers included
-        server += sum(_ticks(pid) for pid in _children(self.server_pid)) if self.server_pid else 0
-        server += sum(_ticks(pid) for pid in _backend_pids())
-        own = os.times()
-        return {
-            "total": sum(fields[:8]),
-            "busy": sum(fields[:8]) - fields[3] - fields[4],
-            "server": server,
-            "client": (own.user + own.system) * self.TICKS,
-        }
-
-    def wait_until_quiet(self, limit, threshold_pct=25, window=2.0):
-        started = time.monotonic()
-        while True:
-            before = self.snapshot()
-            time.sleep(window)
-            other = self.shares(before, self.snapshot())["other_pct"]
-            waited = time.monotonic() - started
-            if other < threshold_pct or waited >= limit:
-                log(f"waited {waited:.0f} s for a quieter machine: other processes at {other}% of the CPUs")
-                return {"waited_seconds": round(waited, 1), "other_pct": other, "quiet": other < threshold_pct}
-
-    @staticmethod
-    def shares(before, after):
-        total = max(after["total"] - before["total"], 1)
-        server = max(after["server"] - before["server"], 0) / total
-        client = max(after["client"] - before["client"], 0) / total
-        busy = (after["busy"] - before["busy"]) / total
-        return {
-            "machine_pct": round(100 * busy, 1),
-            "server_pct": round(100 * server, 1),
-            "client_pct": round(100 * client, 1),
-            "other_pct": round(100 * max(busy - server - client, 0), 1),
-        }
-
-
-def _ticks(pid, children=False):
-    with contextlib.suppress(OSError, IndexError, ValueError):
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if children else 0)
-    return 0
-
-
-def _backend_pids():
-    import psycopg
-
-    with contextlib.suppress(psycopg.Error), psycopg.connect(PG_ADMIN, autocommit=True) as connection:
-        query = "SELECT pid FROM pg_stat_activity WHERE datname = %s"
-        return [row[0] for row in connection.execute(query, (DATABASE,))]
-    return []
-
-
 def _deadlocks():
     import psycopg
 
-    with contextlib.suppress(psycopg.Error), psycopg.connect(PG_ADMIN, autocommit=True) as connection:
+    with contextlib.suppress(psycopg.Error), psycopg.connect(common.PG_ADMIN, autocommit=True) as connection:
         row = connection.execute("SELECT deadlocks FROM pg_stat_database WHERE datname = %s", (DATABASE,)).fetchone()
         return row[0] if row else 0
     return 0
@@ -665,11 +575,14 @@ class LoadRun:
             editors.append(threading.Thread(target=self._writer, name="writer", daemon=True))
         if "writer-collide" in self.desks:
             editors.append(threading.Thread(target=self._collisions, name="collisions", daemon=True))
-        meter = CpuMeter(self.server_pid)
+        meter = common.CpuMeter(self.server_pid, DATABASE, client="script")
         quiet = meter.wait_until_quiet(args.wait_idle) if args.wait_idle else {}
+        if quiet:
+            log(f"waited {quiet['waited_seconds']:.0f} s for a quieter machine: "
+                f"other processes at {quiet['other_pct_before']}% of the CPUs")  # fmt: skip
         log(f"load: {args.readers} readers and {len(editors)} desk threads for {args.duration:g} s "
             f"(at most {args.max_requests} reader requests)")  # fmt: skip
-        loadavg = _loadavg()
+        loadavg = common.loadavg()
         cpu_before = meter.snapshot()
         self.started = time.monotonic()
         self.deadline = self.started + args.duration
@@ -937,7 +850,7 @@ class LoadRun:
         page = {"last_published_marker": last_marker}
         if last_marker and chief:
             opener = _opener()
-            answer = open_url(opener, self.base_url + _quote(f"/articles/{chief['slug']}/"), timeout=30)
+            answer = open_url(opener, self.base_url + common.quote_path(f"/articles/{chief['slug']}/"), timeout=30)
             feed = open_url(opener, self.base_url + "/feed/", timeout=30)
             page |= {
                 "status": answer.status,
@@ -993,14 +906,11 @@ def _error_name(error):
 
 
 def _percentiles(values):
+    """Count, nearest-rank percentiles and maximum of some milliseconds."""
     if not values:
         return {"n": 0}
-    ordered = sorted(values)
-
-    def rank(p):
-        return round(ordered[max(math.ceil(p / 100 * len(ordered)) - 1, 0)], 1)
-
-    return {"n": len(ordered), "p50": rank(50), "p95": rank(95), "p99": rank(99), "max": round(ordered[-1], 1)}
+    summary = {f"p{p}": round(common.percentile(values, p), 1) for p in (50, 95, 99)}
+    return {"n": len(values), **summary, "max": round(max(values), 1)}
 
 
 def reader_stats(per_thread, elapsed):
@@ -1148,36 +1058,16 @@ def _table(rows):
 
 
 def machine_meta(args, run_id):
-    git = ["git", "-C", str(ROOT), "rev-parse", "HEAD"]
-    commit = subprocess.run(git, capture_output=True, text=True).stdout  # noqa: S603
-    return {
-        "started": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+    settings = {
         "run_id": run_id,
-        "commit": commit.strip(),
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
         "duration": args.duration,
         "readers": args.readers,
         "max_requests": args.max_requests,
         "timeout": args.timeout,
         "editor_pause": args.editor_pause,
         "web_concurrency": os.environ.get("WEB_CONCURRENCY", ""),
-        "loadavg_start": _loadavg(),
     }
-
-
-def _loadavg():
-    with contextlib.suppress(OSError):
-        return Path("/proc/loadavg").read_text().split()[:3]
-    return []
-
-
-def _install_signal_handlers():
-    def interrupted(signum, _frame):
-        raise KeyboardInterrupt(f"signal {signum}")
-
-    signal.signal(signal.SIGTERM, interrupted)
-    signal.signal(signal.SIGHUP, interrupted)
+    return common.machine_meta(settings)
 
 
 def log(message):

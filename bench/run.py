@@ -21,16 +21,11 @@
 
 import argparse
 import contextlib
-import datetime as dt
 import json
-import multiprocessing
 import os
-import platform
 import re
-import resource
 import secrets
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -46,11 +41,11 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "bench"
 sys.path[:0] = [str(ROOT), str(BENCH_DIR)]
 
-import corpus  # noqa: E402 (bench/corpus.py, after the path is set)
+import common  # noqa: E402 (bench/common.py, after the path is set)
+import corpus  # noqa: E402
 import gunicorn_process  # noqa: E402
 
 PYTHON = sys.executable
-PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 PG_URL = "postgres://postgres@127.0.0.1:5432/{}"
 BENCH_DB = "allforces_bench"
 IMPORT_DB = "allforces_bench_import"
@@ -84,7 +79,7 @@ def main():
     import django
 
     django.setup()
-    _install_signal_handlers()
+    common.install_signal_handlers()
 
     report = {"meta": machine_meta(args), "goals": []}
     if args.skip_seed:
@@ -107,7 +102,7 @@ def main():
     report["queries"] = query_counts(report["results"])
     report["goals"] = goals(report)
     report["meta"]["total_seconds"] = round(time.monotonic() - started, 1)
-    report["meta"]["loadavg_end"] = _loadavg()
+    report["meta"]["loadavg_end"] = common.loadavg()
 
     print_report(report)
     json_path = Path(args.json)
@@ -160,14 +155,6 @@ def parse_args():
 # --- 1. seeding ----------------------------------------------------------------------------------
 
 
-def recreate_database(name):
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0")
-
-
 def run_manage(env, *arguments, capture=False):
     return subprocess.run(  # noqa: S603 (our own interpreter and manage.py)
         [PYTHON, "manage.py", *arguments],
@@ -179,62 +166,17 @@ def run_manage(env, *arguments, capture=False):
     )
 
 
-def _render(index_and_total):
-    """In a pool process: one corpus article and what Article.save() would store from its Markdown."""
-    from articles.models import Article
-
-    index, total, seed_value = index_and_total
-    article = corpus.generate_article(index, seed=seed_value, total=total)
-    return article, Article(body=article.body, excerpt=article.excerpt).derive_rendered_fields()
-
-
 def seed(count, seed_value, env, batch_size=500):
-    from django.db import connection, connections
-    from django.db.models import F
-    from django.db.models.functions import Coalesce
-    from taggit.models import Tag
-    from tqdm import tqdm
-
-    from articles.models import Article, Author, Category
+    from django.db import connection
 
     timings = {}
     started = time.monotonic()
     log(f"database {BENCH_DB}: drop, create, migrate")
-    recreate_database(BENCH_DB)
+    common.recreate_database(BENCH_DB)
     run_manage(env, "migrate", "--noinput", "-v0")
     timings["migrate_seconds"] = round(time.monotonic() - started, 1)
 
-    categories = {}
-    for position, name in enumerate(corpus.CATEGORIES):
-        categories[name] = Category.objects.create(name=name, position=position * 10)
-    authors = {name: Author.objects.create(name=name) for name in corpus.AUTHORS}
-    tags = {name: Tag.objects.create(name=name) for name in corpus.TAGS}
-    article_type = _content_type(Article)
-    SecondaryLink = Article.secondary_categories.through
-
-    connections.close_all()  # the pool forks: no shared database connection
-    started = time.monotonic()
-    processes = os.cpu_count() or 1
-    work = ((index, count, seed_value) for index in range(count))
-    with (
-        multiprocessing.get_context("fork").Pool(processes) as pool,
-        tqdm(total=count, desc="記事を投入", unit="件", file=sys.stderr) as progress,
-    ):
-        batch = []
-        for generated, rendered in pool.imap(_render, work, chunksize=32):
-            batch.append((generated, rendered))
-            if len(batch) == batch_size:
-                _insert(batch, categories, authors, tags, article_type, SecondaryLink)
-                progress.update(len(batch))
-                batch = []
-        if batch:
-            _insert(batch, categories, authors, tags, article_type, SecondaryLink)
-            progress.update(len(batch))
-    # The corpus's dates, not the moment of seeding, say when each article was written.
-    Article.objects.update(
-        created_at=Coalesce(F("published_at"), F("created_at")), updated_at=Coalesce(F("published_at"), F("created_at"))
-    )
-    timings["articles_seconds"] = round(time.monotonic() - started, 1)
+    timings["articles_seconds"] = round(common.seed_articles(count, batch_size, seed=seed_value), 1)
 
     started = time.monotonic()
     if (ROOT / "articles" / "management" / "commands" / "rebuild_search_index.py").exists():
@@ -270,48 +212,6 @@ def database_counts():
     }
 
 
-def _content_type(model):
-    from django.contrib.contenttypes.models import ContentType
-
-    return ContentType.objects.get_for_model(model)
-
-
-def _insert(batch, categories, authors, tags, article_type, SecondaryLink):
-    from django.db import transaction
-    from taggit.models import TaggedItem
-
-    from articles.models import Article
-
-    articles = []
-    for generated, rendered in batch:
-        articles.append(
-            Article(
-                title=generated.title,
-                slug=generated.slug,
-                body=generated.body,
-                excerpt=generated.excerpt,
-                author=authors[generated.author],
-                category=categories[generated.category],
-                status=Article.Status.DRAFT if generated.is_draft else Article.Status.PUBLISHED,
-                published_at=generated.published_at,
-                is_featured=generated.is_featured,
-                **rendered,
-            )
-        )
-    with transaction.atomic():
-        Article.objects.bulk_create(articles)
-        TaggedItem.objects.bulk_create(
-            TaggedItem(content_type=article_type, object_id=article.pk, tag=tags[name])
-            for article, (generated, _rendered) in zip(articles, batch, strict=True)
-            for name in generated.tags
-        )
-        SecondaryLink.objects.bulk_create(
-            SecondaryLink(article_id=article.pk, category_id=categories[name].pk)
-            for article, (generated, _rendered) in zip(articles, batch, strict=True)
-            for name in generated.secondary_categories
-        )
-
-
 # --- 2. Jekyll import ----------------------------------------------------------------------------
 
 
@@ -325,7 +225,7 @@ def import_benchmark(count, seed_value, base_env, timeout):
         size = sum(path.stat().st_size for path in folder.rglob("*.md"))
         log(f"{count} Jekyll posts written to {folder} ({size / 1e6:.1f} MB) in {write_seconds:.1f} s")
         log(f"database {IMPORT_DB}: drop, create, migrate")
-        recreate_database(IMPORT_DB)
+        common.recreate_database(IMPORT_DB)
         run_manage(env, "migrate", "--noinput", "-v0")
         limit = f" (stopped after {timeout} s if not done)" if timeout else ""
         log(f"timing: manage.py import_jekyll {folder}{limit}")
@@ -428,16 +328,7 @@ class Server:
         return {"path": f"/static/{CEILING_DIR}/article.html", "bytes": len(response.content), "copy_of": path}
 
     def worker_pids(self):
-        if self.process is None:
-            return []
-        master = self.process.pid
-        pids = []
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                with contextlib.suppress(OSError, IndexError):
-                    if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == master:
-                        pids.append(int(entry.name))
-        return sorted(pids)
+        return common.child_pids(self.process.pid) if self.process else []
 
     def _sample_rss(self):
         while not self._sampling.wait(0.5):
@@ -472,129 +363,21 @@ class Server:
         gunicorn_process.stop(self.process, log)
 
 
-def _install_signal_handlers():
-    def interrupted(signum, _frame):
-        raise KeyboardInterrupt(f"signal {signum}")
-
-    signal.signal(signal.SIGTERM, interrupted)
-    signal.signal(signal.SIGHUP, interrupted)
+def _rss_kb(pid):
+    return _proc_kb(pid, "status", "VmRSS:")
 
 
 def _pss_kb(pid):
+    return _proc_kb(pid, "smaps_rollup", "Pss:")
+
+
+def _proc_kb(pid, file, label):
+    """The kB on the line of /proc/<pid>/<file> that starts with `label`; 0 once the process is gone."""
     with contextlib.suppress(OSError):
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
+        for line in Path(f"/proc/{pid}/{file}").read_text().splitlines():
+            if line.startswith(label):
                 return int(line.split()[1])
     return 0
-
-
-def _rss_kb(pid):
-    with contextlib.suppress(OSError):
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
-
-
-class CpuMeter:
-    """CPU time used during a measurement by the whole machine, by this benchmark's processes (gunicorn
-    master and workers, their PostgreSQL backends, wrk) and by the rest: other processes on a shared
-    machine, the noise in the numbers. Shares are of the whole machine (all CPUs = 100%); the CPU
-    milliseconds per request of gunicorn and PostgreSQL hardly depend on that noise."""
-
-    CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-    def __init__(self, server):
-        self.server = server
-
-    def snapshot(self):
-        fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-        groups = {"gunicorn": {}, "postgres": {}}
-        if self.server.process:  # the master's reaped-children time holds recycled workers
-            groups["gunicorn"][self.server.process.pid] = _process_ticks(self.server.process.pid, children=True)
-        for pid in self.server.worker_pids():
-            groups["gunicorn"][pid] = _process_ticks(pid)
-        for pid in _backend_pids(BENCH_DB):
-            groups["postgres"][pid] = _process_ticks(pid)
-        children = resource.getrusage(resource.RUSAGE_CHILDREN)  # wrk, once it has exited
-        return {
-            "total": sum(fields[:8]),
-            "busy": sum(fields[:8]) - fields[3] - fields[4],  # not idle, not iowait
-            "groups": groups,
-            "wrk": (children.ru_utime + children.ru_stime) * self.CLOCK_TICKS,
-        }
-
-    @staticmethod
-    def _delta(before, after, reaped):
-        if reaped:
-            # gunicorn: a worker recycled meanwhile is gone from `after`, and its whole life is now in the
-            # master's reaped-children time; subtracting what it had used by `before` leaves the run's share.
-            return sum(after.values()) - sum(before.values())
-        # PostgreSQL backends: one that closed meanwhile is lost (a little under-counted), a new one counts whole.
-        return sum(ticks - before.get(pid, 0) for pid, ticks in after.items())
-
-    def shares(self, before, after, requests=0):
-        total = max(after["total"] - before["total"], 1)
-        used = {
-            name: self._delta(before["groups"][name], after["groups"][name], reaped=name == "gunicorn")
-            for name in before["groups"]
-        }
-        used["wrk"] = after["wrk"] - before["wrk"]
-        ours = sum(used.values())
-        busy = after["busy"] - before["busy"]
-        out = {
-            "machine_pct": round(100 * busy / total, 1),
-            "bench_pct": round(100 * min(ours, busy) / total, 1),
-            "other_pct": round(100 * max(busy - ours, 0) / total, 1),
-        }
-        if requests:
-            for name, ticks in used.items():
-                out[f"{name}_ms_per_request"] = round(1000 * ticks / self.CLOCK_TICKS / requests, 3)
-        return out
-
-    def drain(self, limit=60, window=0.5):
-        """Wait until the server has finished what wrk left in flight (requests still queued or running when
-        wrk stopped), so that it neither writes into a flushed cache nor takes CPU from the next run."""
-        started = time.monotonic()
-        while time.monotonic() - started < limit:
-            before = self.snapshot()
-            time.sleep(window)
-            after = self.snapshot()
-            busy = sum(
-                self._delta(before["groups"][name], after["groups"][name], reaped=name == "gunicorn")
-                for name in before["groups"]
-            )
-            if busy <= 0.04 * window * self.CLOCK_TICKS:  # under 4% of one CPU
-                break
-        return round(time.monotonic() - started, 1)
-
-    def wait_until_quiet(self, limit, threshold_pct=25, window=2.0):
-        """Wait (at most `limit` seconds) until other processes use under `threshold_pct` of the machine."""
-        started = time.monotonic()
-        while True:
-            before = self.snapshot()
-            time.sleep(window)
-            other = self.shares(before, self.snapshot())["other_pct"]
-            waited = time.monotonic() - started
-            if other < threshold_pct or waited >= limit:
-                return {"waited_seconds": round(waited, 1), "other_pct_before": other, "quiet": other < threshold_pct}
-
-
-def _process_ticks(pid, children=False):
-    with contextlib.suppress(OSError, IndexError, ValueError):
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        ticks = int(fields[11]) + int(fields[12])  # utime, stime
-        return ticks + (int(fields[13]) + int(fields[14]) if children else 0)  # cutime, cstime
-    return 0
-
-
-def _backend_pids(database):
-    import psycopg
-
-    with contextlib.suppress(psycopg.Error), psycopg.connect(PG_ADMIN, autocommit=True) as connection:
-        query = "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()"
-        return [row[0] for row in connection.execute(query, (database,))]
-    return []
 
 
 def flush_redis():
@@ -619,11 +402,7 @@ def article_paths(count):
     slugs = list(Article.objects.published().order_by("-published_at", "-pk").values_list("slug", flat=True))
     step = max(len(slugs) / max(count, 1), 1)
     chosen = [slugs[int(i * step)] for i in range(min(count, len(slugs)))]
-    return [_path(f"/articles/{slug}/") for slug in chosen]
-
-
-def _path(path):
-    return urllib.parse.quote(path, safe="/?=&%")
+    return [common.quote_path(f"/articles/{slug}/") for slug in chosen]
 
 
 def _pages(total):
@@ -657,22 +436,23 @@ def scenarios(cold_urls):
     category_sizes = {c: published.in_category(c).count() for c in Category.objects.all()}
     largest_category = max(category_sizes, key=category_sizes.get)
     category_lists = [
-        [_path(c.get_absolute_url()) + ("" if p == 1 else f"?page={p}") for p in range(1, _pages(n) + 1)]
+        [common.quote_path(c.get_absolute_url()) + ("" if p == 1 else f"?page={p}") for p in range(1, _pages(n) + 1)]
         for c, n in category_sizes.items()
     ]
     tags = Tag.objects.annotate(
         n=Count("taggit_taggeditem_items", filter=Q(taggit_taggeditem_items__object_id__in=published.values("pk")))
     ).order_by("-n")
     tag_lists = [
-        [_path(f"/tag/{t.slug}/") + ("" if p == 1 else f"?page={p}") for p in range(1, _pages(t.n) + 1)] for t in tags
+        [common.quote_path(f"/tag/{t.slug}/") + ("" if p == 1 else f"?page={p}") for p in range(1, _pages(t.n) + 1)]
+        for t in tags
     ]
     hits = search.search(published, search.parse_query(SEARCH_TERM)).count()
     quoted = urllib.parse.quote(SEARCH_TERM)
     searches = [f"/search/?q={quoted}"] + [f"/search/?q={quoted}&page={p}" for p in range(2, _pages(hits) + 1)]
     feeds = (
         ["/feed/"]
-        + [_path(f"/category/{c.slug}/feed/") for c in category_sizes]
-        + [_path(f"/tag/{t.slug}/feed/") for t in tags]
+        + [common.quote_path(f"/category/{c.slug}/feed/") for c in category_sizes]
+        + [common.quote_path(f"/tag/{t.slug}/feed/") for t in tags]
     )
     return [
         ("home", home, "/", f"/ and ?page=2…{len(home)} ({total} published)"),
@@ -700,7 +480,7 @@ def load_test(server, args):
     all_plans = scenarios(args.cold_urls)
     plans = [plan for plan in all_plans if not only or plan[0] in only]
     scratch = Path(tempfile.mkdtemp(prefix="allforces-bench-wrk-"))
-    meter = CpuMeter(server)
+    meter = common.CpuMeter(server.process.pid, BENCH_DB, client="wrk")
     results, pairs = [], []
     try:
         # Warm-up, not reported: every worker opens its database connection and compiles its templates,
@@ -783,7 +563,7 @@ def run_wrk(server, args, scratch, page, mode, paths, note, meter=None, duration
         f"wrk {page} {mode}: {len(paths)} URL(s), {duration} s"
         + (f" (waited {quiet['waited_seconds']} s for a quiet machine)" if quiet.get("waited_seconds", 0) > 3 else "")
     )
-    loadavg = _loadavg()
+    loadavg = common.loadavg()
     before = meter.snapshot() if meter else None
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout  # noqa: S603 (wrk, our args)
     after = meter.snapshot() if meter else None
@@ -1009,54 +789,15 @@ def format_results(results):
 
 
 def machine_meta(args):
-    def version(command):
-        with contextlib.suppress(OSError, subprocess.CalledProcessError):
-            result = subprocess.run(command, capture_output=True, text=True)  # noqa: S603 (fixed version commands)
-            return (result.stdout or result.stderr).strip().splitlines()[0]
-        return ""
-
-    return {
-        "started": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-        "commit": version(["git", "-C", str(ROOT), "rev-parse", "HEAD"]),
-        "uncommitted_files": _uncommitted_files(),
-        "cpus": os.cpu_count(),
-        "cpu_model": _cpu_model(),
-        "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e9, 1),
-        "python": platform.python_version(),
-        "wrk": version(["wrk", "-v"]),
-        "postgres": version(["psql", "-h", "127.0.0.1", "-U", "postgres", "-Atc", "show server_version"]),
-        "redis": version(["redis-server", "--version"]),
+    settings = {
         "duration": args.duration,
         "wrk_threads": args.threads,
         "wrk_connections": args.connections,
         "probe_connections": args.probe_connections,
         "articles": args.articles,
         "import_posts": args.import_posts,
-        "loadavg_start": _loadavg(),
     }
-
-
-def _uncommitted_files():
-    """How far the measured working tree is from the commit (shared tree: others edit it meanwhile)."""
-    with contextlib.suppress(OSError, subprocess.CalledProcessError):
-        command = ["git", "-C", str(ROOT), "status", "--porcelain"]
-        status = subprocess.run(command, capture_output=True, text=True)  # noqa: S603 (git from PATH)
-        return len([line for line in status.stdout.splitlines() if not line.endswith(" bench/")])
-    return None
-
-
-def _cpu_model():
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.processor()
-
-
-def _loadavg():
-    with contextlib.suppress(OSError):
-        return Path("/proc/loadavg").read_text().split()[:3]
-    return []
+    return common.machine_meta(settings, detailed=True)
 
 
 def log(message):
