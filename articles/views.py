@@ -67,9 +67,30 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
 
 
 class DateArchiveMixin(PublishedArticleMixin, PaginatedMixin):
+    """A year's or a month's articles, both drawn by one template: each view names its period as the
+    generic view's context does ("year": year, previous_year, next_year), how it is written and its URL."""
+
     date_field = "published_at"
     make_object_list = True
     context_object_name = "articles"
+    template_name = "articles/article_archive_period.html"
+    period = ""
+    period_format = ""  # for the date filter
+    period_nav_label = ""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        previous, following = context[f"previous_{self.period}"], context[f"next_{self.period}"]
+        return {
+            **context,
+            "period": context[self.period],
+            "period_format": self.period_format,
+            "period_nav_label": self.period_nav_label,
+            "previous_period": previous,
+            "previous_period_url": previous and self.period_url(previous),
+            "next_period": following,
+            "next_period_url": following and self.period_url(following),
+        }
 
 
 class ArchiveIndex(TemplateView):
@@ -89,11 +110,22 @@ class ArchiveIndex(TemplateView):
 
 
 class YearArchive(DateArchiveMixin, YearArchiveView):
-    pass
+    period = "year"
+    period_format = "Y年"
+    period_nav_label = "年の移動"
+
+    def period_url(self, day):
+        return reverse("articles:archive-year", kwargs={"year": day.year})
 
 
 class MonthArchive(DateArchiveMixin, MonthArchiveView):
     month_format = "%m"
+    period = "month"
+    period_format = "Y年n月"
+    period_nav_label = "月の移動"
+
+    def period_url(self, day):
+        return reverse("articles:archive-month", kwargs={"year": day.year, "month": day.month})
 
 
 class ArchiveView(PublishedArticleMixin, PaginatedMixin, ListView):

@@ -556,3 +556,14 @@ def test_a_calendar_month_out_of_range_shows_this_month(client, desk, month):
     today = timezone.localdate()
     assert response.status_code == 200
     assert f"編集カレンダー {today.year}年{today.month}月" in response.content.decode()
+
+
+def test_a_pending_edits_tags_are_quoted_in_the_tag_box(client, desk):
+    """Tag names with spaces or commas come back in the box as the editor typed them, quoted."""
+    article = make_article(tags=["AI"])
+    login(client, desk[CHIEF])
+    stage_edit(client, article, tags='AI, "生成 AI", "東京,大阪"')
+
+    html = client.get(change_url(article)).content.decode()
+
+    assert 'value="&quot;東京,大阪&quot;, &quot;生成 AI&quot;, AI"' in html

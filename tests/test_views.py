@@ -120,6 +120,16 @@ def test_pagination_splits_the_home_page(client, settings):
     assert len(client.get(HOME, {"page": 3}).context["articles"]) == 1
 
 
+def test_page_links_outside_search_carry_only_the_page_number(client, settings):
+    settings.ARTICLES_PER_PAGE = 2
+    for _ in range(5):
+        make_article()
+
+    html = client.get(HOME, {"page": 2}).content.decode()
+
+    assert '<a rel="prev" href="?page=1">' in html and '<a rel="next" href="?page=3">' in html
+
+
 @pytest.mark.usefixtures("cache_off_the_database")
 @pytest.mark.parametrize("count", [1, 12])
 def test_home_query_count_does_not_grow_with_articles(client, django_assert_max_num_queries, count):
@@ -294,6 +304,24 @@ def test_bad_archive_dates_and_pages_are_404(client, url):
     make_article(published_at=timezone.datetime(2025, 12, 5, tzinfo=dt.UTC))
 
     assert client.get(url).status_code == 404
+
+
+def test_year_and_month_archives_name_their_period_and_link_to_the_nearest_ones_with_articles(client):
+    for year, month in ((2022, 5), (2024, 9), (2024, 11), (2025, 3)):
+        make_article(published_at=timezone.make_aware(timezone.datetime(year, month, 10, 9, 0)))
+
+    year = client.get("/archive/2024/").content.decode()
+    month = client.get("/archive/2024/11/").content.decode()
+    first_year = client.get("/archive/2022/").content.decode()
+
+    assert "<title>2024年の記事 | " in year and '<h1 class="page-title">2024年の記事</h1>' in year
+    assert '<nav class="pagination" aria-label="年の移動">' in year
+    assert '<a href="/archive/2022/">‹ 2022年</a>' in year and '<a href="/archive/2025/">2025年 ›</a>' in year
+    assert "<title>2024年11月の記事 | " in month and '<h1 class="page-title">2024年11月の記事</h1>' in month
+    assert '<nav class="pagination" aria-label="月の移動">' in month
+    assert '<a href="/archive/2024/9/">‹ 2024年9月</a>' in month
+    assert '<a href="/archive/2025/3/">2025年3月 ›</a>' in month
+    assert "‹" not in first_year and '<a href="/archive/2024/">2024年 ›</a>' in first_year
 
 
 def test_robots_txt_points_to_the_sitemap(client, settings):
