@@ -21,6 +21,8 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from articles.markdown_cjk import cjk_friendly_emphasis
+
 READING_CHARACTERS_PER_MINUTE = 500
 SUMMARY_MAX_CHARACTERS = 120
 
@@ -117,7 +119,7 @@ def truncate(text, limit):
 def _parser():
     parser = MarkdownIt("commonmark", {"html": True, "highlight": _highlight_code})
     parser.enable(["table", "strikethrough"])
-    parser.use(footnote_plugin).use(deflist_plugin)
+    parser.use(footnote_plugin).use(deflist_plugin).use(cjk_friendly_emphasis)
     parser.core.ruler.push("promote_bold_headings", _promote_bold_paragraphs)
     parser.core.ruler.push("demote_headings", _demote_headings)
     anchors_plugin(parser, min_level=2, max_level=4, slug_func=heading_slug)

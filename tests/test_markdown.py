@@ -1,3 +1,4 @@
+import re
 from html.parser import HTMLParser
 
 import frontmatter
@@ -156,12 +157,13 @@ def test_summary_is_first_paragraph_as_plain_text_and_bounded():
 def test_sample_post_reads_in_eight_minutes(shared_sample):
     """About 3,930 non-whitespace characters -> 8 minutes (counting whitespace would give 9).
 
-    3,932 rather than the archive's 3,934: its two bulleted lists follow a bold line directly, and
-    render as real lists here, so their `*` markers are no longer text."""
+    3,928 rather than the archive's 3,934: its two bulleted lists follow a bold line directly, and
+    render as real lists here, so their `*` markers are no longer text; and bold next to Japanese
+    punctuation renders as bold (articles/markdown_cjk.py), so its `**` are no longer text either."""
     _, body = frontmatter.parse(shared_sample.read_text(encoding="utf-8"))
     html = render_markdown(body)
 
-    assert count_reading_characters(html) == 3932
+    assert count_reading_characters(html) == 3928
     assert reading_time_minutes(html) == 8
     assert html.count("<li>") == 10  # 4 numbered + 2 x 3 bulleted items
 
@@ -197,3 +199,67 @@ def test_summary_leaves_out_footnote_marks():
     html = render_markdown("供給網は三つに分かれます。[^1]\n\n[^1]: 出典")
 
     assert summarize(html) == "供給網は三つに分かれます。"
+
+
+# --- Emphasis next to Japanese punctuation (articles/markdown_cjk.py) ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("markdown", "expected"),
+    [
+        ("**Graviton（グラビトン）**シリーズ", "<strong>Graviton（グラビトン）</strong>シリーズ"),
+        ("**HBM（高帯域メモリ）**の供給", "<strong>HBM（高帯域メモリ）</strong>の供給"),
+        ("この**「見通し」**は", "この<strong>「見通し」</strong>は"),
+        ("*（注）*です", "<em>（注）</em>です"),
+        ("結論は**明確。**次に", "結論は<strong>明確。</strong>次に"),
+        ("売上は**前年比20%増**となった", "売上は<strong>前年比20%増</strong>となった"),
+    ],
+)
+def test_emphasis_next_to_japanese_punctuation_renders(markdown, expected):
+    assert expected in render_markdown(markdown)
+
+
+@pytest.mark.parametrize(
+    ("markdown", "expected"),
+    [
+        ("foo**bar**", "foo<strong>bar</strong>"),
+        ("**foo**bar", "<strong>foo</strong>bar"),
+        ("a * b * c", "a * b * c"),
+        ("snake_case_name", "snake_case_name"),
+        ('**"quoted"**word', '**"quoted"**word'),  # CommonMark's own rule where no CJK is involved
+        ("_foo_bar", "_foo_bar"),
+    ],
+)
+def test_emphasis_without_japanese_follows_commonmark(markdown, expected):
+    assert f"<p>{expected}</p>" in render_markdown(markdown).replace("&quot;", '"')
+
+
+def test_every_bold_phrase_of_the_sample_post_is_bold(shared_sample):
+    """The archive's kramdown made each **…** bold; none may be left as literal asterisks."""
+    _, body = frontmatter.parse(shared_sample.read_text(encoding="utf-8"))
+    rendered = render_markdown(body)
+    bold = {html_to_text(inner) for inner in re.findall(r"<(?:strong|h2[^>]*)>(.*?)</(?:strong|h2)>", rendered)}
+
+    phrases = re.findall(r"\*\*(.+?)\*\*", body)
+    assert phrases
+    assert [phrase for phrase in phrases if html_to_text(render_markdown(phrase)) not in bold] == []
+    assert "**" not in html_to_text(rendered)
+
+
+@pytest.mark.django_db
+def test_stored_articles_are_rerendered_by_the_migration():
+    """Migration 0011 makes stored HTML again with the CJK-friendly renderer."""
+    import importlib
+
+    from django.apps import apps
+
+    from articles.models import Article
+    from tests.factories import make_article
+
+    article = make_article(body="**HBM（高帯域メモリ）**の供給")
+    Article.objects.filter(pk=article.pk).update(body_html="<p>**HBM（高帯域メモリ）**の供給</p>")
+    migration = importlib.import_module("articles.migrations.0011_rerender_cjk_emphasis")
+
+    migration.rerender(apps, None)
+
+    assert "<strong>HBM（高帯域メモリ）</strong>" in Article.objects.get(pk=article.pk).body_html
