@@ -59,6 +59,7 @@ def seed_articles(count, batch_size=500, progress_label="記事を投入", **cor
     from taggit.models import Tag
     from tqdm import tqdm
 
+    from articles.importers.loader import analyze_imported_tables
     from articles.models import Article, Author, Category
 
     categories = {}
@@ -88,6 +89,7 @@ def seed_articles(count, batch_size=500, progress_label="記事を投入", **cor
     Article.objects.update(
         created_at=Coalesce(F("published_at"), F("created_at")), updated_at=Coalesce(F("published_at"), F("created_at"))
     )
+    analyze_imported_tables()  # as import_jekyll does: a freshly filled database is planned from real statistics
     return time.monotonic() - started
 
 

@@ -104,7 +104,7 @@ def test_broken_files_are_refused_with_a_reason(name, reason):
 
 
 def test_folders_are_searched_recursively_for_front_matter_files_only():
-    names = sorted(path.name for path in find_post_files([JEKYLL / "good"]))
+    names = sorted(path.name for path in find_post_files([JEKYLL / "good"]).posts)
 
     assert names == ["2024-03-05-chip-outlook.md", "2024-04-01-from-filename.markdown", "draft-post.txt"]
 
@@ -254,3 +254,48 @@ def test_archive_permalink_redirects_to_the_article(client):
 
     assert response.status_code == 301
     assert response["Location"] == "/articles/chip-outlook/"
+
+
+POST = '---\ntitle: "{title}"\ndate: 2024-05-01 09:00:00 +0900\ncategories: [技術動向]\n---\n\n本文です。\n'
+
+
+@pytest.mark.django_db
+def test_every_file_is_counted_and_windows_encodings_import(tmp_path):
+    """A BOM or UTF-16/UTF-32 post imports; an undecodable one fails with its reason; an image and a note are
+    listed as not posts under -v 2; hidden files are counted apart. Nothing is passed over silently."""
+    (tmp_path / "2024-05-01-bom.md").write_bytes(POST.format(title="BOM 付き").encode("utf-8-sig"))
+    (tmp_path / "2024-05-02-utf16.md").write_bytes(POST.format(title="UTF-16 の投稿").encode("utf-16"))
+    (tmp_path / "2024-05-03-utf32.md").write_bytes(POST.format(title="UTF-32 の投稿").encode("utf-32"))
+    (tmp_path / "2024-05-04-sjis.md").write_bytes(POST.format(title="シフトJIS の投稿").encode("shift_jis"))
+    (tmp_path / "chart.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64))
+    (tmp_path / "README.txt").write_text("この記事フォルダの説明です。\n", "utf-8")
+    (tmp_path / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    out, err = StringIO(), StringIO()
+
+    with pytest.raises(CommandError):
+        call_command("import_jekyll", str(tmp_path), stdout=out, stderr=err, verbosity=2)
+
+    assert sorted(Article.objects.values_list("title", flat=True)) == ["BOM 付き", "UTF-16 の投稿", "UTF-32 の投稿"]
+    summary = out.getvalue()
+    assert "6 件を" in summary and "新規 3 / 更新 0 / 変更なし 0 / 失敗 1 / 投稿ではない 2" in summary
+    assert "隠しファイル・フォルダの 1 件は対象外" in summary
+    assert "2024-05-04-sjis.md" in err.getvalue() and "UTF-8 ではありません" in err.getvalue()
+    assert "chart.png" in summary and "バイナリ" in summary
+    assert "README.txt" in summary and "front matter" in summary
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_leaves_the_planner_fresh_statistics():
+    """On PostgreSQL a freshly imported archive was planned as if empty until autovacuum came by."""
+    from django.db import connection
+
+    run_import(JEKYLL / "good")
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'articles_article'")
+            assert cursor.fetchone()[0] is not None
+        else:
+            cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'articles_article'")
+            assert cursor.fetchone()[0] > 0

@@ -1,9 +1,10 @@
 """Parse Jekyll posts (YAML front matter + Markdown) into plain data. No database here."""
 
+import codecs
 import datetime as dt
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -54,28 +55,91 @@ class ParsedPost:
     reading_time: int | None
 
 
-def find_post_files(paths):
-    """Files among `paths`; folders are searched recursively for files that start with front matter.
+# Byte-order marks, longest first: UTF-32 LE's begins with UTF-16 LE's. Windows editors save with them.
+_BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
 
-    Hidden files and folders (.git, .DS_Store) are skipped. Files named directly are always returned,
-    so that a broken one is reported rather than silently ignored.
+
+@dataclass
+class FoundFiles:
+    """What a search of the given paths found: posts to import, and every other file with the reason it is
+    not one, so that nothing is passed over without a word. Hidden files and folders are counted apart."""
+
+    posts: list = field(default_factory=list)
+    not_posts: list = field(default_factory=list)  # (path, reason)
+    hidden: int = 0
+
+
+def find_post_files(paths):
+    """Files among `paths`; folders are searched recursively for files that start with front matter, in any
+    of UTF-8 (with or without a byte-order mark), UTF-16 or UTF-32 with a byte-order mark.
+
+    Hidden files and folders (.git, .DS_Store) are skipped, and counted. A file that cannot be decoded is a
+    post (it fails with its reason) unless it looks binary. Files named directly are always posts, so that a
+    broken one is reported rather than silently ignored.
     """
-    found = []
+    found = FoundFiles()
     for path in map(Path, paths):
-        if path.is_dir():
-            for candidate in sorted(path.rglob("*")):
-                relative_parts = candidate.relative_to(path).parts
-                hidden = any(part.startswith(".") for part in relative_parts)
-                if candidate.is_file() and not hidden and _starts_with_front_matter(candidate):
-                    found.append(candidate)
-        else:
-            found.append(path)
+        if not path.is_dir():
+            found.posts.append(path)
+            continue
+        for candidate in sorted(path.rglob("*")):
+            if not candidate.is_file():
+                continue
+            if any(part.startswith(".") for part in candidate.relative_to(path).parts):
+                found.hidden += 1
+                continue
+            reason = _not_a_post(candidate)
+            if reason:
+                found.not_posts.append((candidate, reason))
+            else:
+                found.posts.append(candidate)
     return found
 
 
-def _starts_with_front_matter(path):
+def _not_a_post(path):
+    """Why the file at `path` is not a post, or "" when it starts with front matter (or cannot be decoded and
+    does not look binary: then it is imported and fails with the reason)."""
     with path.open("rb") as handle:
-        return handle.read(4).lstrip(b"\xef\xbb\xbf").startswith(b"---")
+        head = handle.read(4096)
+    encoding, start = _encoding_of(head)
+    if encoding is None and b"\x00" in head:
+        return "テキストではありません（画像などのバイナリファイル）"
+    try:
+        # A BOM's encoding is certain; only the 4,096-byte cut may split a character there.
+        text = head[start:].decode(encoding or "utf-8", errors="ignore" if encoding else "strict")
+    except UnicodeDecodeError as error:
+        if error.start >= len(head) - 3:  # only the cut split a character
+            text = head[: error.start].decode("utf-8")
+        else:
+            return ""  # not UTF-8 text: imported, so that it fails with its reason
+    if not text.lstrip().startswith("---"):
+        return "front matter（先頭の --- で囲まれた YAML）で始まっていません"
+    return ""
+
+
+def _encoding_of(raw):
+    """(encoding, length of its byte-order mark) for a byte-order mark at the start of `raw`, else (None, 0)."""
+    for mark, encoding in _BYTE_ORDER_MARKS:
+        if raw.startswith(mark):
+            return encoding, len(mark)
+    return None, 0
+
+
+def decode_post(raw):
+    """A post's text: by its byte-order mark (UTF-8, UTF-16, UTF-32), else strict UTF-8."""
+    encoding, start = _encoding_of(raw)
+    try:
+        return raw[start:].decode(encoding or "utf-8")
+    except UnicodeDecodeError as error:
+        name = (encoding or "utf-8").upper()
+        hint = "（Shift_JIS などは UTF-8 で保存し直してください）" if encoding is None else ""
+        raise PostParseError(f"{name} ではありません（{start + error.start} バイト目）{hint}") from error
 
 
 def parse_post(path):
@@ -89,10 +153,7 @@ def parse_post(path):
 
 
 def parse_post_text(raw, *, source_name):
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise PostParseError(f"UTF-8 ではありません（{error.start} バイト目）") from error
+    text = decode_post(raw)
     if not text.lstrip().startswith("---"):
         raise PostParseError("front matter（先頭の --- で囲まれた YAML）がありません")
     try:

@@ -16,7 +16,7 @@ from urllib.parse import unquote
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
@@ -119,7 +119,23 @@ def import_posts(paths, *, dry_run=False, workers=None, batch_size=BATCH_SIZE, o
                 on_post()
     if report.counts[Outcome.CREATED] >= batch_size:
         compact_search_index()
+    if report.changed_anything and not dry_run:
+        analyze_imported_tables()
     return report
+
+
+def analyze_imported_tables():
+    """Fresh statistics for the tables an import fills. Without them PostgreSQL plans a freshly imported archive
+    as if it were empty (the related-articles query ran ~3x slower until autovacuum came by)."""
+    models = [Article, Article.secondary_categories.through, Author, Category, Tag, TaggedItem, ArticleSearchIndex,
+              ArticleRedirect]  # fmt: skip
+    tables = [connection.ops.quote_name(model._meta.db_table) for model in models]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {', '.join(tables)}")  # nosec B608 (our own quoted table names)
+        else:
+            for table in tables:
+                cursor.execute(f"ANALYZE {table}")  # nosec B608 (our own quoted table names)
 
 
 def _prepared_posts(paths, workers) -> Iterator[PreparedPost]:

@@ -27,7 +27,8 @@ class Command(BaseCommand):
         missing = [path for path in paths if not Path(path).exists()]
         if missing:
             raise CommandError(f"見つかりません: {', '.join(missing)}")
-        files = find_post_files(paths)
+        found = find_post_files(paths)
+        files = found.posts
         started = time.monotonic()
         progress = tqdm(total=len(files), desc="取り込み", unit="件", disable=options["verbosity"] < 1, file=sys.stderr)
         report = import_posts(files, dry_run=dry_run, workers=workers, on_post=progress.update)
@@ -41,10 +42,17 @@ class Command(BaseCommand):
             self.stderr.write(self.style.ERROR(f"失敗 {failure}"))
         counts = report.counts
         prefix = "[dry-run] 書き込みなし — " if dry_run else ""
+        if options["verbosity"] >= 2:
+            for path, reason in found.not_posts:
+                self.stdout.write(f"投稿ではない {path}: {reason}")
+        not_posts = f" / 投稿ではない {len(found.not_posts)}" if found.not_posts else ""
+        hidden = f"（隠しファイル・フォルダの {found.hidden} 件は対象外）" if found.hidden else ""
         self.stdout.write(
-            f"{prefix}{len(files)} 件を {time.monotonic() - started:.1f} 秒で処理: "
+            f"{prefix}{len(files) + len(found.not_posts)} 件を {time.monotonic() - started:.1f} 秒で処理: "
             f"新規 {counts[Outcome.CREATED]} / 更新 {counts[Outcome.UPDATED]} / "
-            f"変更なし {counts[Outcome.UNCHANGED]} / 失敗 {counts[Outcome.FAILED]}"
+            f"変更なし {counts[Outcome.UNCHANGED]} / 失敗 {counts[Outcome.FAILED]}{not_posts}{hidden}"
         )
+        if found.not_posts and options["verbosity"] < 2:
+            self.stdout.write("投稿ではないファイルの一覧は -v 2 で表示します。")
         if report.failures:
             raise CommandError(f"{len(report.failures)} 件のファイルを取り込めませんでした（上記の理由を参照）。")
