@@ -368,3 +368,48 @@ def test_a_refused_hero_image_is_a_form_error_and_stores_nothing(media_root):
     assert not form.is_valid()
     assert "画像の画素数が多すぎます" in form.errors["hero_image"][0]
     assert stored_files(media_root) == []
+
+
+@pytest.fixture
+def broken_storage(settings, tmp_path):
+    """MEDIA_ROOT below a regular file: every write fails in the operating system (NotADirectoryError), even
+    for root, whom a read-only folder would not stop."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the media folder should be")
+    settings.MEDIA_ROOT = blocker / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.mark.django_db
+def test_a_storage_failure_on_an_editor_upload_is_a_japanese_refusal_not_a_server_error(client, broken_storage):
+    client.force_login(make_user(roles.WRITER))
+
+    response = client.post(UPLOAD_URL, {"image": upload(encode("PNG"), name="chart.png", content_type="image/png")})
+
+    assert response.status_code == 503
+    assert response["Content-Type"] == "application/json"
+    assert "画像を保存できませんでした" in response.json()["image"][0]
+
+
+@pytest.mark.django_db
+def test_a_storage_failure_on_a_hero_image_keeps_the_form_and_the_typed_text(client, broken_storage):
+    writer = make_user(roles.WRITER)
+    article = make_article(status=Article.Status.DRAFT, published_at=None, created_by=writer, body="保存済みの本文")
+    client.force_login(writer)
+    hero = upload(encode("JPEG"), name="hero.jpg")
+
+    response = client.post(
+        f"/admin/articles/article/{article.pk}/change/",
+        {
+            "title": article.title, "slug": article.slug, "body": "まだ保存していない大事な本文", "excerpt": "",
+            "hero_image": hero, "hero_image_alt": "グラフ", "author": article.author_id,
+            "category": article.category_id, "tags": "", "loaded_version": article.edit_version,
+        },
+    )  # fmt: skip
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "画像を保存できませんでした" in html
+    assert "まだ保存していない大事な本文" in html
+    article.refresh_from_db()
+    assert article.body == "保存済みの本文" and not article.hero_image

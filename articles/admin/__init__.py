@@ -55,6 +55,10 @@ def _live_save_message(applied, revision, article):
 class ArticleAdmin(ArticleEditorialViews, MarkdownxModelAdmin):
     form = ArticleAdminForm
     change_form_template = "admin/articles/article/change_form.html"
+
+    class Media:
+        js = ("js/desk-editor.js",)  # image uploads whose refusals are shown, never inserted into the text
+
     list_display = ("title", "status_badge", "author", "category_list", "publication_time", "created_by")
     list_filter = ("status", "category", "author", "tags", "published_at", "is_featured")
     list_select_related = ("author", "category", "created_by")

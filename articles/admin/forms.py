@@ -1,12 +1,19 @@
 """The article form of the desk: the lost-update check, verified hero uploads, a pending edit's tags."""
 
+import logging
+
 from django import forms
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models.fields.files import FieldFile
 from taggit.models import Tag
 
 from articles.desk import workflow
 from articles.models import Article, ArticleRedirect, article_path
 from articles.uploads import clean_uploaded_image
+
+logger = logging.getLogger(__name__)
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -71,4 +78,18 @@ class ArticleAdminForm(forms.ModelForm):
                 raise forms.ValidationError(str(refusal), code="stale") from None
         if "hero_image_alt" in self.fields and cleaned.get("hero_image") and not cleaned.get("hero_image_alt"):
             self.add_error("hero_image_alt", "アイキャッチ画像には、画像の内容を説明する代替テキストが必要です。")
+        hero = cleaned.get("hero_image")
+        if not self.errors and isinstance(hero, File) and not isinstance(hero, FieldFile):  # a new upload
+            cleaned["hero_image"] = self._store_hero(hero)
         return cleaned
+
+    def _store_hero(self, image):
+        """Store a new hero now, while a storage failure can still be a message on the form (with the typed
+        text kept) rather than a server error halfway through saving the article."""
+        field = Article._meta.get_field("hero_image")
+        try:
+            return default_storage.save(field.generate_filename(self.instance, image.name), image)
+        except OSError:
+            logger.exception("Storing a hero image failed")
+            self.add_error("hero_image", "画像を保存できませんでした。時間をおいてもう一度お試しください。")
+            return None

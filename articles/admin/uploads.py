@@ -1,10 +1,12 @@
 """The Markdown editor's image upload (markdownx's drag and drop and paste), verified by articles.uploads.
 
-It keeps markdownx's protocol, which its editor script expects: success is `{"image_code": "![](url)"}`,
-a refusal is a form-errors object, `{"image": ["message"]}`, with status 400. The stock script then inserts
-"Invalid response" and fires a `markdownx.fileUploadError` event carrying that object; the message is there
-for the admin to show.
+It keeps markdownx's protocol: success is `{"image_code": "![](url)"}`, a refusal is a form-errors object,
+`{"image": ["message"]}`, with status 400 (403 without the right, 503 when storage fails). The desk's own
+script (static/js/desk-editor.js) sends the uploads and shows that message beside the editor; markdownx's
+stock script would insert "Invalid response" into the article instead.
 """
+
+import logging
 
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import ValidationError
@@ -18,6 +20,8 @@ from articles.desk import permissions
 from articles.uploads import clean_uploaded_image
 
 UPLOAD_TO = "uploads/%Y/%m/"
+STORAGE_FAILURE = "画像を保存できませんでした。時間をおいてもう一度お試しください。入力中の本文はそのままです。"
+logger = logging.getLogger(__name__)
 
 
 @method_decorator(staff_member_required, name="dispatch")
@@ -34,7 +38,11 @@ class ImageUploadView(View):
             image = clean_uploaded_image(upload)
         except ValidationError as error:
             return _refusal(error.messages[0])
-        name = default_storage.save(timezone.localdate().strftime(UPLOAD_TO) + image.name, image)
+        try:
+            name = default_storage.save(timezone.localdate().strftime(UPLOAD_TO) + image.name, image)
+        except OSError:
+            logger.exception("Storing an editor image failed")
+            return _refusal(STORAGE_FAILURE, status=503)
         return JsonResponse({"image_code": f"![]({default_storage.url(name)})"})
 
 
