@@ -58,6 +58,8 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
         article = self.object
         previous_article, next_article = article.adjacent_published()
         return super().get_context_data(
+            article_tags=list(article.tags.all()),
+            article_categories=article.all_categories(),
             table_of_contents=article.table_of_contents(),
             related_articles=Article.objects.related_to(article),
             previous_article=previous_article,

@@ -97,3 +97,22 @@ def test_a_revoked_link_answers_410_and_says_it_was_revoked(anonymous_request):
 
     assert response.status_code == 410
     assert "リンクは取り消されました" in page(response) and "社外レビュー用の本文" not in page(response)
+
+
+@pytest.mark.django_db
+def test_the_preview_of_a_pending_edit_shows_its_tags_and_categories_not_the_live_ones(rf):
+    """What the editor changed is what the preview shows: tags and other categories included."""
+    from articles.desk.revisions import snapshot
+    from articles.desk.workflow import stage_live_edit
+    from tests.factories import make_category, make_user
+
+    article = make_article(tags=["旧タグ"])
+    extra = make_category("マクロ経済")
+    content = {**snapshot(article), "tags": ["新タグ", "半導体"], "secondary_category_ids": [extra.pk]}
+    stage_live_edit(article, make_user("編集長"), content)
+    article = Article.objects.select_related("pending_revision", "category").get(pk=article.pk)
+
+    html = render_preview(rf.get("/"), article).rendered_content
+
+    assert "#新タグ" in html and "#半導体" in html and "#旧タグ" not in html
+    assert "マクロ経済" in html

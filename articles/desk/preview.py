@@ -6,19 +6,25 @@ from datetime import timedelta
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from taggit.models import Tag
 
 from articles.desk.revisions import apply_content
-from articles.models import Article, PreviewLink
+from articles.models import Article, Category, PreviewLink
+from articles.slugs import slug_base
 
 
 def render_preview(request, article, *, shared_link=None):
     """The reader page of `article` with its pending edit applied, marked as a preview."""
+    tags, categories = list(article.tags.all()), article.all_categories()
     if article.pending_revision_id:
-        apply_content(article, article.pending_revision.content)
+        content = article.pending_revision.content
+        tags, categories = _pending_relations(apply_content(article, content), content, article.category)
     for field, value in article.derive_rendered_fields().items():
         setattr(article, field, value)
     context = {
         "article": article,
+        "article_tags": tags,
+        "article_categories": categories,
         "is_preview": True,
         "shared_link": shared_link,
         "table_of_contents": article.table_of_contents(),
@@ -30,6 +36,15 @@ def render_preview(request, article, *, shared_link=None):
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _pending_relations(tag_names, content, category):
+    """The tags and categories a pending edit gives the article (the live rows keep the live ones): a tag
+    that does not exist yet is shown unsaved, with the slug it will get."""
+    existing = {tag.name: tag for tag in Tag.objects.filter(name__in=tag_names)}
+    tags = [existing.get(name) or Tag(name=name, slug=slug_base(name, fallback="tag")) for name in tag_names]
+    others = Category.objects.filter(pk__in=content.get("secondary_category_ids", [])).exclude(pk=category.pk)
+    return tags, [category, *others]
 
 
 def create_preview_link(article, user, *, days):
