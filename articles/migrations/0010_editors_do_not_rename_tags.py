@@ -5,7 +5,7 @@ from django.db import migrations
 REVOKED = {"編集者": ["taggit.change_tag"]}
 
 
-def revoke(apps, schema_editor):
+def _change(apps, grant):
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for role, dotted_names in REVOKED.items():
@@ -14,19 +14,15 @@ def revoke(apps, schema_editor):
             permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
             for group in Group.objects.filter(name=role):
                 if permission is not None:
-                    group.permissions.remove(permission)
+                    (group.permissions.add if grant else group.permissions.remove)(permission)
+
+
+def revoke(apps, schema_editor):
+    _change(apps, grant=False)
 
 
 def restore(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role, dotted_names in REVOKED.items():
-        for dotted in dotted_names:
-            app_label, codename = dotted.split(".")
-            permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
-            for group in Group.objects.filter(name=role):
-                if permission is not None:
-                    group.permissions.add(permission)
+    _change(apps, grant=True)
 
 
 class Migration(migrations.Migration):
