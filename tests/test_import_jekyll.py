@@ -299,3 +299,44 @@ def test_an_import_leaves_the_planner_fresh_statistics():
         else:
             cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'articles_article'")
             assert cursor.fetchone()[0] > 0
+
+
+ALIAS_BOMB = """---
+title: "爆弾"
+date: 2024-05-01
+a: &a ["x","x","x","x","x","x","x","x","x"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+tags: [*h,*h,*h,*h,*h,*h,*h,*h,*h]
+---
+
+本文。
+"""
+
+
+@pytest.mark.django_db
+def test_hostile_files_fail_one_by_one_and_the_rest_import(tmp_path, settings):
+    """A YAML alias bomb (365 bytes standing for ~4×10⁸ tags), an oversized post and a link out of the
+    folder are each refused with a reason; the good post beside them imports."""
+    archive, secret = tmp_path / "archive", tmp_path / "secret"
+    archive.mkdir(), secret.mkdir()
+    (archive / "2024-05-01-bomb.md").write_text(ALIAS_BOMB, "utf-8")
+    (archive / "2024-05-02-huge.md").write_text(POST.format(title="巨大") + "あ" * (1024 * 1024), "utf-8")
+    (secret / "2024-05-03-outside.md").write_text(POST.format(title="フォルダの外"), "utf-8")
+    (archive / "2024-05-03-link.md").symlink_to(secret / "2024-05-03-outside.md")
+    (archive / "2024-05-04-good.md").write_text(POST.format(title="まともな投稿"), "utf-8")
+    out, err = StringIO(), StringIO()
+
+    with pytest.raises(CommandError):
+        call_command("import_jekyll", str(archive), stdout=out, stderr=err, verbosity=2)
+
+    assert list(Article.objects.values_list("title", flat=True)) == ["まともな投稿"]
+    assert "新規 1 / 更新 0 / 変更なし 0 / 失敗 2 / 投稿ではない 1" in out.getvalue()
+    assert "2024-05-01-bomb.md" in err.getvalue() and "エイリアス" in err.getvalue()
+    assert "2024-05-02-huge.md" in err.getvalue() and "大きすぎます" in err.getvalue()
+    assert "2024-05-03-link.md" in out.getvalue() and "外を指すリンク" in out.getvalue()

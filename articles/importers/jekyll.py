@@ -12,6 +12,9 @@ import frontmatter
 import yaml
 
 ARCHIVE_TIME_ZONE = ZoneInfo("Asia/Tokyo")
+# ~700,000 Japanese characters, a hundred long analyses: a 72 MB file took 1.4 GB of memory to import.
+POST_MAX_BYTES = 2 * 2**20
+FRONT_MATTER_MAX_VALUES = 10_000
 _FILENAME_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
 _OFFSET_WITHOUT_COLON = re.compile(r"\s*([+-])(\d{2}):?(\d{2})$")
 _LIQUID_HIGHLIGHT = re.compile(r"^[ \t]*\{%-?\s*highlight\s+([\w+#.-]+)[^%]*-?%\}[ \t]*$", re.M)
@@ -79,7 +82,8 @@ def find_post_files(paths):
     """Files among `paths`; folders are searched recursively for files that start with front matter, in any
     of UTF-8 (with or without a byte-order mark), UTF-16 or UTF-32 with a byte-order mark.
 
-    Hidden files and folders (.git, .DS_Store) are skipped, and counted. A file that cannot be decoded is a
+    Hidden files and folders (.git, .DS_Store) are skipped, and counted; a link to a file outside the folder is
+    not followed (it could read anything on the machine). A file that cannot be decoded is a
     post (it fails with its reason) unless it looks binary. Files named directly are always posts, so that a
     broken one is reported rather than silently ignored.
     """
@@ -88,11 +92,17 @@ def find_post_files(paths):
         if not path.is_dir():
             found.posts.append(path)
             continue
+        inside = path.resolve()
         for candidate in sorted(path.rglob("*")):
             if not candidate.is_file():
                 continue
             if any(part.startswith(".") for part in candidate.relative_to(path).parts):
                 found.hidden += 1
+                continue
+            if not candidate.resolve().is_relative_to(inside):
+                found.not_posts.append(
+                    (candidate, f"{path} の外を指すリンクです（取り込むならファイルを直接指定してください）")
+                )
                 continue
             reason = _not_a_post(candidate)
             if reason:
@@ -146,6 +156,11 @@ def parse_post(path):
     """Read one Jekyll post file; raise PostParseError with the reason when it cannot be imported."""
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > POST_MAX_BYTES:
+            raise PostParseError(
+                f"ファイルが大きすぎます（{size / 2**20:.1f} MB。1 件の投稿は {POST_MAX_BYTES // 2**20} MB まで）"
+            )
         raw = path.read_bytes()
     except OSError as error:
         raise PostParseError(f"ファイルを読めません: {error.strerror}") from error
@@ -162,6 +177,7 @@ def parse_post_text(raw, *, source_name):
         raise PostParseError(f"front matter の YAML が壊れています: {_yaml_problem(error)}") from error
     if not isinstance(metadata, dict):
         raise PostParseError("front matter がキーと値の組になっていません")
+    _refuse_shared_values(metadata)
 
     title = _text(metadata.get("title"))
     if not title:
@@ -188,6 +204,23 @@ def parse_post_text(raw, *, source_name):
         permalink=_text(metadata.get("permalink")),
         reading_time=_positive_int(metadata.get("reading_time")),
     )
+
+
+def _refuse_shared_values(metadata):
+    """YAML aliases (`*name`) make one list appear many times: 365 bytes of nested aliases stand for ~4×10⁸
+    items, which the import would expand into memory. Front matter never needs them, so a value met twice
+    (an alias) or more than FRONT_MATTER_MAX_VALUES values refuse the file."""
+    seen, pending, count = set(), [metadata], 0
+    while pending:
+        value = pending.pop()
+        count += 1
+        if count > FRONT_MATTER_MAX_VALUES:
+            raise PostParseError(f"front matter の値が多すぎます（{FRONT_MATTER_MAX_VALUES:,} 個まで）")
+        if isinstance(value, dict | list):
+            if id(value) in seen:
+                raise PostParseError("front matter の YAML で別名（& と * のエイリアス）は使えません")
+            seen.add(id(value))
+            pending.extend(value.values() if isinstance(value, dict) else value)
 
 
 def clean_jekyll_markup(body):
