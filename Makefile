@@ -119,6 +119,11 @@ bench-search: install
 bench: system-deps install
 	$(BIN)/python bench/run.py $(ARGS)
 
+## bench-bounds: inputs that once took seconds to minutes (20,000 headings, a 40,000-character diff, a 70 KB preview)
+.PHONY: bench-bounds
+bench-bounds: install
+	$(BIN)/python bench/bounds.py
+
 ## load-test: 60 s of 50 anonymous readers while the desk saves and publishes; fails on any error or lost edit.
 load-test: install
 	$(BIN)/python bench/load_under_editing.py $(ARGS)

@@ -6,9 +6,8 @@ from django.contrib.sitemaps.views import sitemap
 from django.templatetags.static import static as static_url
 from django.urls import include, path
 from django.views.generic import RedirectView, TemplateView
-from markdownx.views import MarkdownifyView
 
-from articles.admin.uploads import ImageUploadView
+from articles.admin.uploads import BoundedMarkdownifyView, ImageUploadView
 from articles.delivery import health
 from articles.syndication.sitemaps import SITEMAPS
 
@@ -25,7 +24,7 @@ class FaviconRedirect(RedirectView):
 # markdownx's own URLconf lets anyone preview and upload; only the desk may. Uploads are our own view,
 # which verifies and re-encodes every image (articles/uploads.py).
 markdownx_urls = [
-    path("markdownify/", staff_member_required(MarkdownifyView.as_view()), name="markdownx_markdownify"),
+    path("markdownify/", staff_member_required(BoundedMarkdownifyView.as_view()), name="markdownx_markdownify"),
     path("upload/", ImageUploadView.as_view(), name="markdownx_upload"),
 ]
 

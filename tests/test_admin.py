@@ -567,3 +567,18 @@ def test_a_pending_edits_tags_are_quoted_in_the_tag_box(client, desk):
     html = client.get(change_url(article)).content.decode()
 
     assert 'value="&quot;東京,大阪&quot;, &quot;生成 AI&quot;, AI"' in html
+
+
+def test_a_body_over_the_limit_is_refused_in_the_form_and_the_live_preview(client, desk):
+    from articles.markdown import BODY_MAX_CHARACTERS
+
+    article = make_article(status=Status.DRAFT, published_at=None, created_by=desk[WRITER])
+    login(client, desk[WRITER])
+    huge = "あ" * (BODY_MAX_CHARACTERS + 1)
+
+    form = client.post(change_url(article), form_data(article, body=huge))
+    preview = client.post(reverse("markdownx_markdownify"), {"content": huge})
+
+    assert form.status_code == 200 and "本文が長すぎます" in form.content.decode()
+    assert "本文が長すぎます" in preview.content.decode() and "<h2" not in preview.content.decode()
+    assert Article.objects.get(pk=article.pk).body == article.body

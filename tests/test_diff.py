@@ -85,3 +85,20 @@ def test_html_in_the_text_is_shown_as_text_and_only_the_diff_marks_are_markup():
     for text in ("&lt;img src=x onerror=alert(1)&gt;", "&lt;script&gt;alert(1)&lt;/script&gt;",
                  "&lt;b&gt;同じ&lt;/b&gt;", "&lt;i&gt;消える&lt;/i&gt;", "った&amp;"):  # fmt: skip
         assert text in "".join(rendered)
+
+
+def test_a_long_changed_line_is_diffed_within_the_time_budget_and_still_reads_back():
+    """One changed 40,000-character line took difflib 69 s; diff-match-patch stops refining at DIFF_SECONDS
+    and what it marks still reads back as the two lines."""
+    old = "".join("半導体の需要は強い。"[index % 10] for index in range(40_000))
+    new = old[:20_000] + "とても" + old[20_000:].replace("強", "弱")
+
+    [field] = compare_revisions({"body": old}, {"body": new})
+    [line] = field.lines
+
+    def text(html, dropped):
+        return re.sub(r"<[^>]+>", "", re.sub(rf"<{dropped}>.*?</{dropped}>", "", html))
+
+    assert line.kind == "replace"
+    assert text(line.old_html, "ins") == old and text(line.new_html, "del") == new
+    assert "<ins>" in line.new_html and "<del>" in line.old_html

@@ -10,6 +10,7 @@ from django.db.models.fields.files import FieldFile
 from taggit.models import Tag
 
 from articles.desk import workflow
+from articles.markdown import body_length_refusal
 from articles.models import Article, ArticleRedirect, article_path
 from articles.uploads import clean_uploaded_image
 
@@ -46,6 +47,13 @@ class ArticleAdminForm(forms.ModelForm):
         if isinstance(image, UploadedFile):
             image = clean_uploaded_image(image)
         return image
+
+    def clean_body(self):
+        body = self.cleaned_data.get("body", "")
+        refusal = body_length_refusal(body)
+        if refusal:
+            raise forms.ValidationError(refusal, code="too_long")
+        return body
 
     def clean_slug(self):
         slug = self.cleaned_data.get("slug")

@@ -1,4 +1,5 @@
-"""The Markdown editor's image upload (markdownx's drag and drop and paste), verified by articles.uploads.
+"""The Markdown editor's endpoints: its live preview, bounded in size, and its image upload (dropped or
+pasted), verified by articles.uploads.
 
 It keeps markdownx's protocol: success is `{"image_code": "![](url)"}`, a refusal is a form-errors object,
 `{"image": ["message"]}`, with status 400 (403 without the right, 503 when storage fails). The desk's own
@@ -11,12 +12,15 @@ import logging
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.html import format_html
 from django.views import View
+from markdownx.views import MarkdownifyView
 
 from articles.desk import permissions
+from articles.markdown import body_length_refusal
 from articles.uploads import clean_uploaded_image
 
 UPLOAD_TO = "uploads/%Y/%m/"
@@ -48,3 +52,14 @@ class ImageUploadView(View):
 
 def _refusal(message, status=400):
     return JsonResponse({"image": [message]}, status=status)
+
+
+class BoundedMarkdownifyView(MarkdownifyView):
+    """markdownx's live preview, which renders on every keystroke: a body over BODY_MAX_CHARACTERS gets the
+    reason in the preview pane instead of a render."""
+
+    def post(self, request, *args, **kwargs):
+        refusal = body_length_refusal(request.POST.get("content", ""))
+        if refusal:
+            return HttpResponse(format_html('<p class="errornote">{}</p>', refusal))
+        return super().post(request, *args, **kwargs)

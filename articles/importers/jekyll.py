@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 import frontmatter
 import yaml
 
+from articles.markdown import body_length_refusal
+
 ARCHIVE_TIME_ZONE = ZoneInfo("Asia/Tokyo")
 # ~700,000 Japanese characters, a hundred long analyses: a 72 MB file took 1.4 GB of memory to import.
 POST_MAX_BYTES = 2 * 2**20
@@ -179,6 +181,9 @@ def parse_post_text(raw, *, source_name):
         raise PostParseError("front matter がキーと値の組になっていません")
     _refuse_shared_values(metadata)
 
+    refusal = body_length_refusal(body)
+    if refusal:
+        raise PostParseError(refusal)
     title = _text(metadata.get("title"))
     if not title:
         raise PostParseError("title がありません")
