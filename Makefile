@@ -119,6 +119,7 @@ bench-search: install
 bench: system-deps install
 	$(BIN)/python bench/run.py $(ARGS)
 
-## load-test: 60 s of 50 anonymous readers while the desk saves and publishes; fails on any error or lost edit.
+## load-test: 60 s of 50 anonymous readers while the desk saves and publishes, then 60 s more with the script's own
+## redis-server killed at 30 s and started again (empty) at 45 s; fails on any error, lost edit or stale read.
 load-test: install
 	$(BIN)/python bench/load_under_editing.py $(ARGS)
