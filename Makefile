@@ -124,6 +124,7 @@ bench: system-deps install
 bench-bounds: install
 	$(BIN)/python bench/bounds.py
 
-## load-test: 60 s of 50 anonymous readers while the desk saves and publishes; fails on any error or lost edit.
+## load-test: 60 s of 50 anonymous readers while the desk saves and publishes, then 60 s more with the script's own
+## redis-server killed at 30 s and started again (empty) at 45 s; fails on any error, lost edit or stale read.
 load-test: install
 	$(BIN)/python bench/load_under_editing.py $(ARGS)

@@ -8,6 +8,12 @@ The cache only ever speeds the site up, so Redis being down, refusing or hanging
 it: an operation that cannot reach Redis answers as a miss (get → default, set/add → False), the fault is
 logged once per interval, and for REDIS_RETRY_SECONDS no operation tries Redis again, so a Redis that hangs
 costs one socket timeout per interval, not one per request. `is_degraded()` tells /healthz.
+
+Except what retires cached data: set_many (the page cache's generation and path versions, and nothing else
+uses it), delete and delete_many (a session at logout) are always tried. Each worker counts its interval
+alone, so when Redis comes back (or when the fault was one worker's) the others are already caching again; a
+publish skipped by the one still counting left them serving the old page, up to PAGE_CACHE_SECONDS (seen in
+`make load-test`'s Redis outage phase). These writes are rare, so a Redis that hangs costs each one timeout.
 """
 
 import logging
@@ -52,6 +58,9 @@ class RedisCache(django_redis.RedisCache):
     def _guarded(self, operation, miss, *args, **kwargs):
         if self.is_degraded():
             return miss
+        return self._tried(operation, miss, *args, **kwargs)
+
+    def _tried(self, operation, miss, *args, **kwargs):
         try:
             return operation(*args, **kwargs)
         except UNREACHABLE as error:
@@ -79,7 +88,7 @@ class RedisCache(django_redis.RedisCache):
         return self._guarded(super().touch, False, *args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        return self._guarded(super().delete, False, *args, **kwargs)
+        return self._tried(super().delete, False, *args, **kwargs)
 
     def get_many(self, *args, **kwargs):
         return self._guarded(super().get_many, {}, *args, **kwargs)
@@ -95,10 +104,10 @@ class RedisCache(django_redis.RedisCache):
         return result
 
     def set_many(self, *args, **kwargs):
-        return self._guarded(super().set_many, list(args[0]) if args else [], *args, **kwargs)
+        return self._tried(super().set_many, list(args[0]) if args else [], *args, **kwargs)
 
     def delete_many(self, *args, **kwargs):
-        return self._guarded(super().delete_many, None, *args, **kwargs)
+        return self._tried(super().delete_many, None, *args, **kwargs)
 
     def clear(self):
         return self._guarded(super().clear, False)

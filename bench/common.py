@@ -167,18 +167,26 @@ class CpuMeter:
     workers, and the PostgreSQL backends of `database`), by the client (`client`: "wrk", this script's
     child processes once they have exited; "script", this process itself) and by the rest: other processes
     on a shared machine, the noise in the numbers. Shares are of the whole machine (all CPUs = 100%); the
-    CPU milliseconds per request of gunicorn and PostgreSQL hardly depend on that noise."""
+    CPU milliseconds per request of gunicorn and PostgreSQL hardly depend on that noise. `redis_pid`, a
+    callable, names a redis-server of the script's own (or None while it is down): it counts as server."""
 
     CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
-    def __init__(self, server_pid, database, client):
+    def __init__(self, server_pid, database, client, redis_pid=None):
         self.server_pid = server_pid
         self.database = database
         self.client = client
+        self.redis_pid = redis_pid
 
     def snapshot(self):
         fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
         groups = {"gunicorn": {}, "postgres": {}}
+        if self.redis_pid:  # one killed meanwhile was reaped by this script: its life is in our children's time
+            own = os.times()
+            groups["redis"] = {"reaped": (own.children_user + own.children_system) * self.CLOCK_TICKS}
+            pid = self.redis_pid()
+            if pid:
+                groups["redis"][pid] = process_ticks(pid)
         if self.server_pid:  # the master's reaped-children time holds recycled workers
             groups["gunicorn"][self.server_pid] = process_ticks(self.server_pid, children=True)
             for pid in child_pids(self.server_pid):
@@ -203,13 +211,14 @@ class CpuMeter:
         if reaped:
             # gunicorn: a worker recycled meanwhile is gone from `after`, and its whole life is now in the
             # master's reaped-children time; subtracting what it had used by `before` leaves the run's share.
+            # Our redis-server likewise, once killed: its life is in this script's reaped-children time.
             return sum(after.values()) - sum(before.values())
         # PostgreSQL backends: one that closed meanwhile is lost (a little under-counted), a new one counts whole.
         return sum(ticks - before.get(pid, 0) for pid, ticks in after.items())
 
     def _server_ticks(self, before, after):
         return {
-            name: self._delta(before["groups"][name], after["groups"][name], reaped=name == "gunicorn")
+            name: self._delta(before["groups"][name], after["groups"][name], reaped=name in {"gunicorn", "redis"})
             for name in before["groups"]
         }
 

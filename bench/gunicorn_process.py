@@ -35,7 +35,7 @@ def start(env, log_path, url, log, timeout=60):
         stdout=log_path.open("w"),
         stderr=subprocess.STDOUT,
         start_new_session=True,  # Ctrl-C reaches the script, which stops the server itself
-        preexec_fn=_die_with_parent,
+        preexec_fn=die_with_parent,
     )
     deadline = time.monotonic() + timeout
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -66,7 +66,7 @@ def stop(process, log):
         process.wait()
 
 
-def _die_with_parent():
+def die_with_parent():
     """In the gunicorn child: receive SIGTERM if the script dies without cleaning up (Linux)."""
     with contextlib.suppress(Exception):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG

@@ -1,6 +1,7 @@
-"""Readers under load while the desk edits and publishes (issue #8): errors, lost edits, latency.
+"""Readers under load while the desk edits and publishes (issue #8), then the same with Redis killed halfway
+(issue #17): errors, lost edits, latency.
 
-    .venv/bin/python bench/load_under_editing.py [--duration 60] [--readers 50] [--json PATH]
+    .venv/bin/python bench/load_under_editing.py [--duration 60] [--redis-outage-duration 60] [--readers 50]
 
 1. A fresh PostgreSQL database `allforces_load` on 127.0.0.1:5432 (dropped and created), `migrate`,
    `import_jekyll demo/archive`, `create_demo_accounts`.
@@ -24,9 +25,19 @@
    final text (each save appends to the text it loaded, so the last text holds every accepted
    marker unless an edit was overwritten); and the chief's article page (and /feed/) must show the
    last published marker. Lost edits = accepted saves failing either check. Must be 0.
-5. A table on stdout, JSON in var/bench/load_under_editing.json. Exits 1 on any error or lost edit.
+5. Right after each of the chief's publishes, an anonymous reader fetches the article: it must show the
+   marker just published (the publish retires the cached page before it answers). Stale reads must be 0.
+6. The Redis outage phase (--redis-outage-duration seconds, 0 to skip it): steps 1 to 5 again, on a fresh
+   database, against a gunicorn whose REDIS_URL is a redis-server of this script's own on a free loopback
+   port (bench/redis_outage.py). --redis-stop-at seconds in (default: halfway) that Redis is killed; at
+   --redis-restart-at (default: three quarters; 0: never) it is started again, empty, on the same port.
+   /healthz is asked every 0.5 s. Readers are counted by when their request ended: before the stop, while
+   Redis is down, after the restart. Reader errors after the stop must be 0 (in-flight requests included);
+   /healthz must answer 200 throughout, "degraded" while Redis is down, "ok" within RETRY_SECONDS of its
+   return.
+7. A table on stdout, JSON in var/bench/load_under_editing.json. Exits 1 on any error or lost edit.
 
-Loopback only; the server it started is always stopped (also on Ctrl-C or SIGTERM).
+Loopback only; the servers it started (gunicorn, redis-server) are always stopped (also on Ctrl-C or SIGTERM).
 """
 
 import argparse
@@ -55,6 +66,7 @@ for _path in (str(ROOT), str(BENCH_DIR)):
 
 import common  # noqa: E402 (bench/common.py, after the path is set)
 import gunicorn_process  # noqa: E402
+import redis_outage  # noqa: E402
 
 PYTHON = sys.executable
 DATABASE = "allforces_load"
@@ -62,6 +74,8 @@ DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DATABASE}"
 REDIS_URL = "redis://127.0.0.1:6379/5"
 DEMO_ARCHIVE = ROOT / "demo" / "archive"
 LOG_PATH = ROOT / "var" / "bench" / "load_under_editing.gunicorn.log"
+OUTAGE_LOG_PATH = ROOT / "var" / "bench" / "load_under_editing.redis_outage.gunicorn.log"
+REDIS_LOG_PATH = ROOT / "var" / "bench" / "load_under_editing.redis_outage.redis.log"
 # Settings this script fixes; anything else in the environment (WEB_CONCURRENCY, …) passes through.
 APP_VARIABLES_DROPPED = (
     "DATABASE_URL", "DATABASE_REPLICA_URL", "REDIS_URL", "CDN_PURGE_URL", "GUNICORN_ACCESS_LOG", "SITE_URL", "HOST",
@@ -97,33 +111,10 @@ def main():
         DATABASE_URL=DATABASE_URL,
     )  # fmt: skip
     report = {"meta": machine_meta(args, run_id)}
-
-    log(f"database {DATABASE}: drop, create, migrate, import_jekyll {DEMO_ARCHIVE.relative_to(ROOT)}, accounts")
-    common.recreate_database(DATABASE)
-    manage(app_env, "migrate", "--noinput", "-v0")
-    manage(app_env, "import_jekyll", str(DEMO_ARCHIVE))
-    manage(app_env, "create_demo_accounts")
-    site = discover(app_env)  # this process is Django too, for the URL lists
-    report["site"] = {k: v for k, v in site.items() if k != "reader_urls"} | {
-        "reader_urls": {kind: len(urls) for kind, urls in site["reader_urls"].items()}
-    }
-
-    server = make_server(app_env, own=args.own_server)
-    try:
-        report["server"] = server.start()
-        report["server"]["helper"] = type(server).__name__
-        report["server"]["workers"] = report["server"].get("workers") or len(common.child_pids(server.process.pid))
-        run = LoadRun(server.url, site, args, run_id, server.process.pid)
-        run.prepare()
-        deadlocks_before = _deadlocks()
-        report |= run.go()
-        report["postgres_deadlocks"] = _deadlocks() - deadlocks_before
-        report["verification"] = run.verify()
-        report["server"]["log"] = scan_server_log(server.log_path)
-        with contextlib.suppress(Exception):
-            report["memory"] = server.memory() if hasattr(server, "memory") else {}
-    finally:
-        server.stop()
+    if args.duration > 0:
+        report |= load_phase(args, app_env, run_id, args.duration, REDIS_URL, LOG_PATH)
+    if args.redis_outage_duration > 0:
+        report["redis_outage"] = outage_phase(args, app_env, run_id)
     report["meta"]["total_seconds"] = round(time.monotonic() - started, 1)
     report["meta"]["loadavg_end"] = common.loadavg()
     report["summary"] = summary(report)
@@ -136,9 +127,67 @@ def main():
     return 0 if report["summary"]["ok"] else 1
 
 
+def load_phase(args, app_env, run_id, duration, redis_url, log_path, outage=None):
+    """Steps 1 to 5 of the docstring: a fresh database, the server with `redis_url`, the load, the checks."""
+    log(f"database {DATABASE}: drop, create, migrate, import_jekyll {DEMO_ARCHIVE.relative_to(ROOT)}, accounts")
+    common.recreate_database(DATABASE)
+    manage(app_env, "migrate", "--noinput", "-v0")
+    manage(app_env, "import_jekyll", str(DEMO_ARCHIVE))
+    manage(app_env, "create_demo_accounts")
+    site = discover(app_env)  # this process is Django too, for the URL lists
+    phase = {"site": {k: v for k, v in site.items() if k != "reader_urls"}}
+    phase["site"]["reader_urls"] = {kind: len(urls) for kind, urls in site["reader_urls"].items()}
+
+    server = make_server(app_env, redis_url, log_path, own=args.own_server)
+    try:
+        phase["server"] = server.start()
+        phase["server"]["helper"] = type(server).__name__
+        phase["server"]["workers"] = phase["server"].get("workers") or len(common.child_pids(server.process.pid))
+        run = LoadRun(server.url, site, args, run_id, server.process.pid, duration=duration, outage=outage)
+        run.prepare()
+        deadlocks_before = _deadlocks()
+        phase |= run.go()
+        phase["postgres_deadlocks"] = _deadlocks() - deadlocks_before
+        phase["verification"] = run.verify()
+        phase["server"]["log"] = scan_server_log(server.log_path)
+        with contextlib.suppress(Exception):
+            phase["memory"] = server.memory() if hasattr(server, "memory") else {}
+    finally:
+        server.stop()
+    return phase
+
+
+def outage_phase(args, app_env, run_id):
+    """Step 6: the same load against a Redis of our own, killed at --redis-stop-at and (unless 0) started
+    again, empty, at --redis-restart-at."""
+    duration = args.redis_outage_duration
+    stop_at = duration / 2 if args.redis_stop_at is None else args.redis_stop_at
+    restart_at = duration * 3 / 4 if args.redis_restart_at is None else args.redis_restart_at
+    redis = redis_outage.RedisServer(REDIS_LOG_PATH, log)
+    outage = redis_outage.Outage(redis, stop_at, restart_at, log)
+    log(f"Redis outage phase: {duration:g} s, Redis killed at {stop_at:g} s"
+        + (f", started again at {outage.restart_at:g} s" if outage.restart_at else ", not started again"))  # fmt: skip
+    try:
+        redis.start()
+        return load_phase(args, app_env, f"{run_id}-r", duration, redis.url, OUTAGE_LOG_PATH, outage=outage)
+    finally:
+        redis.stop()
+
+
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=float, default=60, help="seconds of load (default 60)")
+    parser.add_argument("--duration", type=float, default=60, help="seconds of load (default 60; 0: skip)")
+    parser.add_argument(
+        "--redis-outage-duration", type=float, default=60,
+        help="then seconds of load against a Redis of our own that is killed halfway (default 60; 0: skip)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--redis-stop-at", type=float, default=None, help="seconds into that phase Redis is killed (default: half)"
+    )
+    parser.add_argument(
+        "--redis-restart-at", type=float, default=None,
+        help="seconds into that phase Redis is started again, empty (default: three quarters; 0: never)",
+    )  # fmt: skip
     parser.add_argument("--readers", type=int, default=50, help="concurrent anonymous reader threads (default 50)")
     parser.add_argument("--max-requests", type=int, default=200_000, help="cap on reader requests (default 200000)")
     parser.add_argument("--timeout", type=float, default=10, help="seconds before a reader request fails (10)")
@@ -201,7 +250,12 @@ def discover(env):
         "articles": Article.objects.count(),
         "published": len(articles),
         "not_published": list(Article.objects.exclude(pk__in=[a.pk for a in articles]).values_list("slug", "status")),
-        "chief_article": {"id": chief_article.pk, "slug": chief_article.slug, "title": chief_article.title},
+        "chief_article": {
+            "id": chief_article.pk,
+            "slug": chief_article.slug,
+            "title": chief_article.title,
+            "path": common.quote_path(chief_article.get_absolute_url()),
+        },
         "editor_draft": {"id": draft.pk, "slug": draft.slug, "title": draft.title},
         "reader_urls": {
             "home": ["/"],
@@ -219,7 +273,7 @@ def discover(env):
 # --- the server ----------------------------------------------------------------------------------
 
 
-def make_server(env, own=False):
+def make_server(env, redis_url, log_path, own=False):
     """bench/run.py's Server when it can be imported (the same start/stop as `make bench`), else ours."""
     if not own:
         try:
@@ -229,14 +283,15 @@ def make_server(env, own=False):
         except Exception as error:  # missing or broken: this script still runs
             log(f"bench/run.py's Server is not usable ({error!r}); using this script's own")
         else:
-            # Its flush_redis() flushes its module's REDIS_URL: ours (db 5), never bench's db 3.
-            bench_run.REDIS_URL = REDIS_URL
+            # Its flush_redis() flushes its module's REDIS_URL: ours (db 5, or our own redis-server), never
+            # bench's db 3.
+            bench_run.REDIS_URL = redis_url
 
             class ReusedServer(base):
                 def __init__(self, env):
                     super().__init__(env)
-                    self.env.update(REDIS_URL=REDIS_URL, SITE_URL=self.url)
-                    self.log_path = LOG_PATH
+                    self.env.update(REDIS_URL=redis_url, SITE_URL=self.url)
+                    self.log_path = log_path
 
                 def _write_ceiling_file(self):
                     return None  # bench's static "ceiling" file is not needed here
@@ -246,17 +301,18 @@ def make_server(env, own=False):
                     super().stop()
 
             return ReusedServer(env)
-    return OwnServer(env)
+    return OwnServer(env, redis_url, log_path)
 
 
 class OwnServer:
     """gunicorn as `make serve` starts it, on a free loopback port; stop() is safe to call always."""
 
-    def __init__(self, env):
+    def __init__(self, env, redis_url, log_path):
         self.port = gunicorn_process.free_loopback_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**env, "REDIS_URL": REDIS_URL, "PORT": str(self.port), "SITE_URL": self.url}
-        self.log_path = LOG_PATH
+        self.redis_url = redis_url
+        self.env = {**env, "REDIS_URL": redis_url, "PORT": str(self.port), "SITE_URL": self.url}
+        self.log_path = log_path
         self.process = None
 
     def start(self):
@@ -265,7 +321,7 @@ class OwnServer:
         log("collectstatic, check --deploy")
         manage(self.env, "collectstatic", "--noinput", "-v0")
         manage(self.env, "check", "--deploy", "--fail-level", "ERROR")
-        redis.Redis.from_url(REDIS_URL).flushdb()  # db 5 only
+        redis.Redis.from_url(self.redis_url).flushdb()  # db 5 only (or our own redis-server)
         self.process = gunicorn_process.start(self.env, self.log_path, self.url, log)
         return {
             "url": self.url,
@@ -285,6 +341,7 @@ def scan_server_log(path):
         "worker_timeouts": "WORKER TIMEOUT",
         "error_lines": "[ERROR]",
         "critical_lines": "[CRITICAL]",
+        "redis_unreachable_lines": "Redis cache unreachable",  # allforces/redis_cache.py, once per interval
     }
     found = {name: text.count(needle) for name, needle in patterns.items()}
     found["path"] = str(path)
@@ -513,12 +570,17 @@ class DeskError(Exception):
 
 
 class LoadRun:
-    def __init__(self, base_url, site, args, run_id, server_pid=None):
+    """`duration` defaults to --duration; `outage` (bench/redis_outage.py's Outage) kills Redis during the load."""
+
+    def __init__(self, base_url, site, args, run_id, server_pid=None, duration=None, outage=None):
         self.base_url = base_url
         self.server_pid = server_pid
         self.site = site
         self.args = args
         self.run_id = run_id
+        self.duration = getattr(args, "duration", 0) if duration is None else duration
+        self.outage = outage
+        self.fresh_checks = []  # after each publish: does an anonymous reader get the published text?
         self.stop = threading.Event()
         self._lock = threading.Lock()
         self._issued = 0
@@ -575,36 +637,45 @@ class LoadRun:
             editors.append(threading.Thread(target=self._writer, name="writer", daemon=True))
         if "writer-collide" in self.desks:
             editors.append(threading.Thread(target=self._collisions, name="collisions", daemon=True))
-        meter = common.CpuMeter(self.server_pid, DATABASE, client="script")
+        others = self.outage.threads(self) if self.outage else []
+        redis_pid = (lambda: self.outage.redis.pid) if self.outage else None
+        meter = common.CpuMeter(self.server_pid, DATABASE, client="script", redis_pid=redis_pid)
         quiet = meter.wait_until_quiet(args.wait_idle) if args.wait_idle else {}
         if quiet:
             log(f"waited {quiet['waited_seconds']:.0f} s for a quieter machine: "
                 f"other processes at {quiet['other_pct_before']}% of the CPUs")  # fmt: skip
-        log(f"load: {args.readers} readers and {len(editors)} desk threads for {args.duration:g} s "
+        log(f"load: {args.readers} readers and {len(editors)} desk threads for {self.duration:g} s "
             f"(at most {args.max_requests} reader requests)")  # fmt: skip
         loadavg = common.loadavg()
         cpu_before = meter.snapshot()
         self.started = time.monotonic()
-        self.deadline = self.started + args.duration
-        for thread in readers + editors:
+        self.deadline = self.started + self.duration
+        for thread in readers + editors + others:
             thread.start()
         try:
             while time.monotonic() < self.deadline and not self.stop.is_set():
-                time.sleep(0.2)
+                next_event = self.outage.tick(self._now) if self.outage else None
+                time.sleep(min(0.2, next_event or 0.2))
         finally:
             self.stop.set()
         for thread in readers:
             thread.join(timeout=args.timeout + 5)
         readers_done = time.monotonic()
         cpu = meter.shares(cpu_before, meter.snapshot())
-        for thread in editors:  # an editor finishes the edit (and publication) it is in
+        for thread in editors + others:  # an editor finishes the edit (and publication) it is in
             thread.join(timeout=3 * args.editor_timeout + 10)
-        stuck = [thread.name for thread in readers + editors if thread.is_alive()]
+        stuck = [thread.name for thread in readers + editors + others if thread.is_alive()]
         if stuck:
             log(f"! threads still running after the run: {stuck}")
         elapsed = readers_done - self.started
-        return {
+        out = {}
+        if self.outage:
+            out["outage"] = self.outage.after_the_load(self)
+            out["outage"]["healthz_problems"] = self.outage.problems(elapsed)
+            out["windows"] = self._windows(elapsed)
+        return out | {
             "readers": reader_stats(self.reader_samples, elapsed),
+            "fresh_after_publish": _fresh_stats(self.fresh_checks),
             "editors": self._editor_stats(),
             "duration_seconds": round(elapsed, 2),
             "editors_finished_seconds": round(time.monotonic() - self.started, 2),
@@ -655,8 +726,49 @@ class LoadRun:
             number += 1
             save = self._save(desk, article, self._marker("chief", number))
             if save and save["outcome"] == "accepted":
-                self._publish(desk, article, save["marker"])
+                published = self._publish(desk, article, save["marker"])
+                if published["outcome"] == "published":
+                    self._read_after_publish(published["marker"])
             self._pause(rng)
+
+    def _read_after_publish(self, marker):
+        """An anonymous reader's GET of the chief's article right after the publish answered: the publish
+        retired the article's cached page before answering (no replica here), so it must show `marker`."""
+        record = {"marker": marker, "at": self._now()}
+        try:
+            answer = open_url(_opener(), self.base_url + self.site["chief_article"]["path"], timeout=self.args.timeout)
+        except Exception as error:
+            record |= {"status": _error_name(error), "fresh": None, "cache": None}
+        else:
+            record |= {
+                "status": answer.status,
+                "fresh": marker in answer.text,
+                "cache": answer.headers.get("X-Page-Cache"),
+            }
+        record["ended"] = self._now()
+        with self._lock:
+            self.fresh_checks.append(record)
+        if record["fresh"] is False:
+            log(f"! stale page after publishing {marker} (X-Page-Cache: {record['cache']}) at {record['at']:.1f} s")
+
+    def _windows(self, elapsed):
+        """Reader requests (by when they ended), reads after publishes and /healthz answers, for each part of
+        the outage; and the requests in flight when Redis was killed."""
+        samples = [sample for samples in self.reader_samples for sample in samples]
+        out = []
+        for name, start, end in self.outage.windows(elapsed):
+            ended = [s for s in samples if start <= s[0] + s[3] / 1000 < end]
+            checks = [c for c in self.fresh_checks if start <= c["ended"] < end]
+            out.append({
+                "window": name, "from_s": round(start, 2), "to_s": round(end, 2), "requests": len(ended),
+                **_sample_stats(ended), "fresh_after_publish": _fresh_stats(checks),
+                "healthz": self.outage.healthz_between(start, end),
+            })  # fmt: skip
+        stopped = self.outage.stopped_at
+        if stopped is not None:
+            in_flight = [s for s in samples if s[0] < stopped <= s[0] + s[3] / 1000]
+            out.append({"window": "in flight at the stop", "requests": len(in_flight), **_sample_stats(in_flight)})
+        return out
 
     def _editor(self):
         desk = self.desks["editor"]
@@ -950,8 +1062,29 @@ def _sample_stats(samples):
     }
 
 
+def _fresh_stats(checks):
+    return {
+        "reads": len(checks),
+        "stale": sum(c["fresh"] is False for c in checks),
+        "failed": sum(c["status"] != 200 for c in checks),
+        "stale_at_s": [c["at"] for c in checks if c["fresh"] is False][:20],
+    }
+
+
 def summary(report):
-    readers, editors, check = report["readers"], report["editors"]["by_role"], report["verification"]
+    problems = _phase_problems(report) if "readers" in report else []
+    if "redis_outage" in report:
+        phase = report["redis_outage"]
+        outage = [*_phase_problems(phase), *phase["outage"]["healthz_problems"]]
+        after = next((w for w in phase["windows"] if w["window"] == "after the stop (all)"), None)
+        if after and after["errors"]:
+            outage.append(f"{after['errors']} reader errors after Redis was killed {after['errors_by_status']}")
+        problems += [f"Redis outage phase: {problem}" for problem in outage]
+    return {"ok": not problems, "problems": problems}
+
+
+def _phase_problems(phase):
+    readers, editors, check = phase["readers"], phase["editors"]["by_role"], phase["verification"]
     page = check["live_page"]
     editor_errors = sum(r["errors"] + r["publish_errors"] for r in editors.values())
     problems = []
@@ -961,31 +1094,61 @@ def summary(report):
         problems.append(f"{editor_errors} desk errors")
     if check["lost_edits"]:
         problems.append(f"{check['lost_edits']} lost edits")
-    both = report["editors"]["collisions"]["both_accepted"]
+    both = phase["editors"]["collisions"]["both_accepted"]
     if both:
         problems.append(f"{both} simultaneous saves from one version both accepted")
     if page.get("last_published_marker") and not page.get("shows_last_marker"):
         problems.append("the live page does not show the last published marker")
     if check["chief_markers_not_live"]:
         problems.append(f"{check['chief_markers_not_live']} chief edits not live at the end")
-    if report["threads_stuck"]:
-        problems.append(f"threads did not stop: {report['threads_stuck']}")
-    return {"ok": not problems, "problems": problems}
+    fresh = phase["fresh_after_publish"]
+    if fresh["stale"] or fresh["failed"]:
+        problems.append(
+            f"reads right after a publish: {fresh['stale']} stale, {fresh['failed']} not 200 of {fresh['reads']}"
+        )
+    if phase["threads_stuck"]:
+        problems.append(f"threads did not stop: {phase['threads_stuck']}")
+    return problems
 
 
 def print_report(report):
-    meta, readers, editors = report["meta"], report["readers"], report["editors"]["by_role"]
-    check, server = report["verification"], report["server"]
+    meta = report["meta"]
+    if "readers" in report:
+        print()
+        print(
+            f"ALLFORCES load under editing {meta['started']} — {report['duration_seconds']} s, "
+            "Redis: db 5 of 127.0.0.1:6379"
+        )
+        _print_phase(report, meta)
+    if "redis_outage" in report:
+        phase = report["redis_outage"]
+        outage = phase["outage"]
+        restart = f", started again (empty) at {outage['restarted_at']:.1f} s" if outage["restarted_at"] else ""
+        killed = f"killed at {outage['stopped_at']:.1f} s" if outage["stopped_at"] is not None else "never killed"
+        print()
+        print(
+            f"ALLFORCES load under editing, Redis outage — {phase['duration_seconds']} s; our redis-server "
+            f"({outage['redis_command']}) {killed}{restart}"
+        )
+        _print_phase(phase, meta)
+        _print_outage(phase)
     print()
+    print(f"total {meta['total_seconds']} s")
+    verdict = "OK" if report["summary"]["ok"] else "FAILED: " + "; ".join(report["summary"]["problems"])
+    print(verdict)
+
+
+def _print_phase(phase, meta):
+    readers, editors = phase["readers"], phase["editors"]["by_role"]
+    check, server = phase["verification"], phase["server"]
     print(
-        f"ALLFORCES load under editing {meta['started']} — {report['duration_seconds']} s, {meta['readers']} readers, "
-        f"{len(editors)} desks; gunicorn {server['workers']} sync workers ({server['helper']}), "
-        f"{meta['cpus']} CPUs, commit {meta['commit'][:9]}"
+        f"{meta['readers']} readers, {len(editors)} desks; gunicorn {server['workers']} sync workers "
+        f"({server['helper']}), {meta['cpus']} CPUs, commit {meta['commit'][:9]}"
     )
     print()
     header = ("readers", "requests", "req/s", "errors", "p50 ms", "p95 ms", "p99 ms", "max ms", "cache hit")
-    rows = [header, _reader_row("all", readers, report["duration_seconds"])]
-    rows += [_reader_row(kind, stats, report["duration_seconds"]) for kind, stats in readers["by_page"].items()]
+    rows = [header, _reader_row("all", readers, phase["duration_seconds"])]
+    rows += [_reader_row(kind, stats, phase["duration_seconds"]) for kind, stats in readers["by_page"].items()]
     print(_table(rows))
     if readers["errors_by_status"]:
         print(f"reader errors by status: {readers['errors_by_status']}")
@@ -1000,7 +1163,7 @@ def print_report(report):
             f"{latency.get('p50', '—')}/{latency.get('p95', '—')}",
         ))  # fmt: skip
     print(_table(rows))
-    collisions = report["editors"]["collisions"]
+    collisions = phase["editors"]["collisions"]
     if collisions["rounds"]:
         print(
             f"simultaneous saves of one draft from the same version: {collisions['rounds']} rounds, "
@@ -1015,24 +1178,70 @@ def print_report(report):
         f"missing from the final text {check['missing_from_final_text']})"
     )
     print(
-        f"chief's article {report['site']['chief_article']['slug']}: last published marker "
+        f"chief's article {phase['site']['chief_article']['slug']}: last published marker "
         f"{page.get('last_published_marker')} on the live page: {page.get('shows_last_marker')}, "
         f"in /feed/: {page.get('feed_shows_last_marker')}; accepted edits not live: {check['chief_markers_not_live']}"
+    )
+    fresh = phase["fresh_after_publish"]
+    print(
+        f"anonymous reads right after each publish: {fresh['reads']}, stale {fresh['stale']}, not 200 {fresh['failed']}"
     )
     log_scan = server["log"]
     print(
         f"server log: {log_scan['tracebacks']} tracebacks, {log_scan['worker_timeouts']} worker timeouts, "
-        f"{log_scan['error_lines']} [ERROR] lines; PostgreSQL deadlocks: {report['postgres_deadlocks']}"
+        f"{log_scan['error_lines']} [ERROR] lines, {log_scan['redis_unreachable_lines']} 'Redis cache unreachable'; "
+        f"PostgreSQL deadlocks: {phase['postgres_deadlocks']}"
     )
-    cpu = report["cpu_during_load"]
+    cpu = phase["cpu_during_load"]
     print(
         f"CPU during the load (share of all {meta['cpus']} CPUs): machine {cpu['machine_pct']}%, server "
-        f"{cpu['server_pct']}% (gunicorn + PostgreSQL), this script {cpu['client_pct']}%, other processes "
-        f"{cpu['other_pct']}%; load average {meta['loadavg_start']} → {meta['loadavg_end']}"
+        f"{cpu['server_pct']}% (gunicorn + PostgreSQL{' + our Redis' if 'outage' in phase else ''}), "
+        f"this script {cpu['client_pct']}%, other processes {cpu['other_pct']}%; "
+        f"load average before the load {phase['loadavg_before_load']}"
     )
-    print(f"total {meta['total_seconds']} s")
-    verdict = "OK" if report["summary"]["ok"] else "FAILED: " + "; ".join(report["summary"]["problems"])
-    print(verdict)
+
+
+def _print_outage(phase):
+    outage = phase["outage"]
+    print()
+    header = ("ended", "seconds", "requests", "errors", "p50 ms", "p95 ms", "p99 ms", "max ms", "cache hit",
+              "stale", "/healthz")  # fmt: skip
+    rows = [header]
+    for window in phase["windows"]:
+        if "from_s" not in window:
+            continue
+        latency, cache = window["latency_ms"], window["page_cache"]
+        answered = cache["hit"] + cache["miss"]
+        healthz = ", ".join(f"{label} ×{count}" for label, count in window["healthz"].items()) or "—"
+        rows.append((
+            window["window"], f"{window['from_s']:.1f}–{window['to_s']:.1f}", str(window["requests"]),
+            str(window["errors"]), *(f"{latency.get(p, 0):.1f}" for p in ("p50", "p95", "p99", "max")),
+            f"{cache['hit'] / answered:.0%}" if answered else "—",
+            f"{window['fresh_after_publish']['stale']}/{window['fresh_after_publish']['reads']}", healthz,
+        ))  # fmt: skip
+    print(_table(rows))
+    for window in phase["windows"]:
+        if window["errors_by_status"]:
+            print(f"reader errors {window['window']}: {window['errors_by_status']}")
+    in_flight = next((w for w in phase["windows"] if w["window"] == "in flight at the stop"), None)
+    if in_flight:
+        print(
+            f"in flight when Redis was killed: {in_flight['requests']} reader requests, {in_flight['errors']} errors, "
+            f"max {in_flight['latency_ms_all'].get('max', 0):.1f} ms"
+        )
+    generations = outage["generations"]
+    print(
+        f"page-cache generation before the kill {generations.get('before_the_stop')}, at the end "
+        f"{generations.get('at_the_end')}; /healthz ok again {outage['healthz_ok_again_after_s']} s after the restart"
+    )
+    redis = outage["redis_at_the_end"]
+    if redis:
+        print(
+            f"our Redis at the end: {redis['keys']} keys, {redis['used_memory_mb']} MB used of {redis['maxmemory_mb']} "
+            f"MB ({redis['maxmemory_policy']}), {redis['evicted_keys']} evicted"
+        )
+    for problem in outage["healthz_problems"]:
+        print(f"! /healthz: {problem}")
 
 
 def _reader_row(name, stats, elapsed):
@@ -1065,6 +1274,9 @@ def machine_meta(args, run_id):
         "max_requests": args.max_requests,
         "timeout": args.timeout,
         "editor_pause": args.editor_pause,
+        "redis_outage_duration": args.redis_outage_duration,
+        "redis_stop_at": args.redis_stop_at,
+        "redis_restart_at": args.redis_restart_at,
         "web_concurrency": os.environ.get("WEB_CONCURRENCY", ""),
     }
     return common.machine_meta(settings)

@@ -50,7 +50,7 @@ def desk(script, live_server):
 @pytest.fixture
 def run(script, live_server):
     """The load run whose desk steps (_save, _publish) the tests call, as its desk threads do."""
-    run = script.LoadRun(live_server.url, site={}, args=SimpleNamespace(), run_id="test")
+    run = script.LoadRun(live_server.url, site={}, args=SimpleNamespace(timeout=30), run_id="test")
     run.started = time.monotonic()
     return run
 
@@ -100,3 +100,16 @@ def test_a_save_from_a_form_loaded_before_another_save_is_counted_as_refused(scr
 
     assert answer.status == 200 and script.STALE_MESSAGE in answer.text
     assert "LOADMARK-test-chief-collide-00001" not in Article.objects.get(pk=draft.pk).body
+
+
+def test_an_anonymous_read_right_after_the_chiefs_publish_is_checked_for_the_published_marker(script, desk, run):
+    article = make_article(body="公開中の本文です。")
+    run.site = {"chief_article": {"path": script.common.quote_path(article.get_absolute_url())}}
+    chief = desk("chief")
+    save = run._save(chief, article.pk, "LOADMARK-test-chief-00001")
+    run._read_after_publish(save["marker"])  # not published yet: readers still get the live text
+
+    run._publish(chief, article.pk, save["marker"])
+    run._read_after_publish(save["marker"])
+
+    assert [(check["status"], check["fresh"]) for check in run.fresh_checks] == [(200, False), (200, True)]
