@@ -272,6 +272,8 @@ if MEDIA_STORAGE_URL:
 WHITENOISE_MAX_AGE = 60 * 60
 # Anonymous reader pages are kept whole in the cache (articles/page_cache.py); 0 turns that off.
 PAGE_CACHE_SECONDS = 60 * 60
+# A larger page is served but not stored: no single page may take a large share of the cache's memory.
+PAGE_CACHE_MAX_BYTES = 512 * 1024
 # With a read replica, pages rendered this soon after a change are served but not cached (replication lag).
 REPLICA_LAG_SECONDS = int(os.environ.get("DATABASE_REPLICA_LAG_SECONDS", "5"))
 MEDIA_URL = "/media/"

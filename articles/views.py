@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -26,6 +26,20 @@ class PublishedArticleMixin:
 
 
 class PaginatedMixin:
+    """One URL per page: `?page=N` only as plain digits from 2 (page 1 is the URL without it, to which
+    `?page=1` redirects); `01`, `+1`, `１` or `١`, which int() would take for page 1, are 404s, so that no page
+    is rendered, and cached, under several URLs."""
+
+    def dispatch(self, request, *args, **kwargs):
+        page = request.GET.get("page")
+        if page == "1":
+            query = request.GET.copy()
+            del query["page"]
+            return HttpResponsePermanentRedirect(f"{request.path}?{query.urlencode()}" if query else request.path)
+        if page is not None and not re.fullmatch(r"[1-9][0-9]{0,8}", page):
+            raise Http404("ページ番号が正しくありません。")
+        return super().dispatch(request, *args, **kwargs)
+
     def get_paginate_by(self, queryset):
         return settings.ARTICLES_PER_PAGE
 

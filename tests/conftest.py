@@ -59,3 +59,43 @@ def desk(db):
     from tests.factories import make_user
 
     return {role: make_user(role) for role in ALL_ROLES}
+
+
+@pytest.fixture
+def own_redis(settings, tmp_path):
+    """A redis-server of the test's own, on a free port, configured as README's deployment section says
+    (maxmemory with allkeys-lru, nothing kept on disk), as the page cache. Yields a redis-py client to it."""
+    import os
+    import shutil
+    import socket
+    import subprocess
+    import time
+
+    import redis
+
+    server = shutil.which("redis-server")
+    if server is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("redis-server is missing, and CI must test against a real Redis")
+        pytest.skip("redis-server is not installed (outside CI only)")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(  # noqa: S603 (fixed argv)
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--maxmemory", "8mb", "--maxmemory-policy", "allkeys-lru", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    client = redis.Redis(port=port, socket_connect_timeout=1)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    settings.CACHES = {
+        "default": {"BACKEND": "allforces.redis_cache.RedisCache", "LOCATION": f"redis://127.0.0.1:{port}/0"}
+    }
+    yield client
+    process.terminate()
+    process.wait(timeout=10)

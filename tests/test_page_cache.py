@@ -182,10 +182,12 @@ def test_responses_that_set_cookies_are_not_cached(client):
 
 
 def test_arbitrary_query_strings_do_not_fill_the_cache(client):
+    """Parameters no view reads share the page without them; page 1 has one URL."""
     make_article()
+    warm(client, HOME)
 
-    assert "X-Page-Cache" not in client.get(HOME, {"utm_source": "x"})
-    assert client.get(HOME, {"page": "1"})["X-Page-Cache"] == "miss"
+    assert client.get(HOME, {"utm_source": "x"})["X-Page-Cache"] == "hit"
+    assert client.get(HOME, {"page": "1"})["Location"] == HOME
 
 
 @pytest.mark.parametrize("url_name", ["home", "archive"])
@@ -223,9 +225,12 @@ def test_search_results_are_cached_and_refreshed_by_a_publish(client, chief, com
 
 def test_only_search_takes_search_parameters_into_the_cache(client):
     make_article()
+    warm(client, HOME)
+    warm(client, reverse("articles:search") + "?q=x")
 
-    assert "X-Page-Cache" not in client.get(HOME, {"q": "x"})
-    assert "X-Page-Cache" not in client.get(reverse("articles:search"), {"q": "x", "utm_source": "y"})
+    assert client.get(HOME, {"q": "x"})["X-Page-Cache"] == "hit"  # the home page, which ignores q
+    assert client.get(reverse("articles:search"), {"q": "x", "utm_source": "y"})["X-Page-Cache"] == "hit"
+    assert client.get(reverse("articles:search"), {"q": "y"})["X-Page-Cache"] == "miss"
 
 
 def test_a_fix_only_its_own_pages_show_leaves_the_rest_of_the_site_warm(client, chief, committed):
@@ -404,3 +409,50 @@ def test_a_page_another_process_unpublished_is_not_served_from_the_cache(databas
     finally:
         reader.stdin.close()
         reader.wait(timeout=30)
+
+
+# --- One entry per page, bounded (#17 item 3) -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("variant", ["01", "001", "+1", "１", "١", " 1", "1.0"])
+def test_page_one_under_another_spelling_is_a_404_not_another_entry(client, variant):
+    make_article()
+
+    assert client.get(HOME, {"page": variant}).status_code == 404
+
+
+def test_a_page_over_the_size_limit_is_served_and_not_stored(client, settings):
+    make_article(body="長い本文。" * 2000)
+    settings.PAGE_CACHE_MAX_BYTES = 1024
+    article_url = Article.objects.get().get_absolute_url()
+
+    first, second = client.get(article_url), client.get(article_url)
+
+    assert first.status_code == second.status_code == 200
+    assert "X-Page-Cache" not in first and "X-Page-Cache" not in second
+
+
+def test_a_cached_page_is_not_served_to_a_host_the_site_does_not_answer(client):
+    make_article()
+    warm(client, HOME)
+
+    assert client.get(HOME, HTTP_HOST="evil.example").status_code == 400
+
+
+def test_variants_404s_and_unread_parameters_add_no_entries(client, own_redis):
+    """A thousand requests a scanner or a careless link could make add nothing after the first of each page
+    (before: each one a new page or path-version key, an hour each, in a Redis without maxmemory)."""
+    make_article()
+    warm(client, HOME)
+    warm(client, reverse("articles:search") + "?q=半導体")
+    before = own_redis.dbsize()
+
+    for number in range(200):
+        client.get(f"/no-such-page-{number}/")
+        client.get(HOME, {"utm_source": f"campaign-{number}", "fbclid": str(number)})
+        client.get(HOME, {"page": f"0{number}"})
+        client.get(reverse("articles:search"), {"q": "半導体", "ref": str(number)})
+        client.get(f"/articles/missing-{number}/")
+
+    assert own_redis.dbsize() == before
+    assert own_redis.config_get("maxmemory-policy")["maxmemory-policy"] == "allkeys-lru"

@@ -13,7 +13,7 @@ Correctness comes from two versions stored with every page:
 
 import hashlib
 import uuid
-from urllib.parse import unquote
+from urllib.parse import unquote, urlencode
 
 from django.conf import settings
 from django.core.cache import cache
@@ -70,15 +70,20 @@ def _path_version_key(decoded_path):
     return f"pages:path:{hashlib.sha256(decoded_path.encode()).hexdigest()}"
 
 
-def _path_version(key, found):
-    """The version stored under `key`, created if the path has none yet. Created before the page is rendered:
-    a change that lands during rendering then gives the path a newer version than the one stored with it."""
-    if found.get(key) is not None:
-        return found[key]
+def _new_path_version(key):
+    """A version for a path that had none, created only once its page is about to be stored (a 404 or a
+    scanner's path leaves no key). None when a change gave the path a version while the page was rendered:
+    that page may predate the change, so it is not stored."""
     version = uuid.uuid4().hex
-    if cache.add(key, version, _path_version_seconds()):
-        return version
-    return cache.get(key) or version  # taken meanwhile; if that one is gone already, ours matches no page
+    return version if cache.add(key, version, _path_version_seconds()) else None
+
+
+def cache_path(request):
+    """The path and the query parameters that choose what the page shows, in one order: `?utm_source=…` and
+    other parameters no view reads share the page without them, and `?b=1&a=2` is `?a=2&b=1`."""
+    allowed = SEARCH_QUERY_KEYS if request.path == SEARCH_PATH else CACHEABLE_QUERY_KEYS
+    chosen = sorted((name, value) for name, values in request.GET.lists() if name in allowed for value in values)
+    return f"{request.path}?{urlencode(chosen)}" if chosen else request.path
 
 
 def _next_due(generation, remembered):
@@ -96,7 +101,6 @@ def _is_cacheable_request(request):
         request.method in {"GET", "HEAD"}
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and not request.path.startswith(UNCACHED_PREFIXES)
-        and set(request.GET) <= (SEARCH_QUERY_KEYS if request.path == SEARCH_PATH else CACHEABLE_QUERY_KEYS)
     )
 
 
@@ -128,7 +132,8 @@ class ReaderPageCacheMiddleware:
     def __call__(self, request):
         if not settings.PAGE_CACHE_SECONDS or not _is_cacheable_request(request):
             return self.get_response(request)
-        key = f"pages:page:{hashlib.sha256(request.get_full_path().encode()).hexdigest()}"
+        request.get_host()  # a Host not in ALLOWED_HOSTS is Django's 400, never a cached page
+        key = f"pages:page:{hashlib.sha256(cache_path(request).encode()).hexdigest()}"
         path_key = _path_version_key(request.path)
         found = cache.get_many([GENERATION_KEY, NEXT_DUE_KEY, CHANGED_AT_KEY, path_key, key])
         generation = found.get(GENERATION_KEY)
@@ -137,18 +142,23 @@ class ReaderPageCacheMiddleware:
         if timezone.now().timestamp() >= _next_due(generation, found.get(NEXT_DUE_KEY)):
             content_changed()  # a scheduled article has just gone live
             generation = current_generation()
-        version = (generation, _path_version(path_key, found))
+        path_version = found.get(path_key)
         stored_version, response = found.get(key, (None, None))
-        if stored_version == version:
+        if path_version is not None and stored_version == (generation, path_version):
             response["X-Page-Cache"] = "hit"
             return response
         response = self.get_response(request)
         if _is_cacheable_response(response) and not _replica_may_lag(found.get(CHANGED_AT_KEY)):
             if hasattr(response, "render") and callable(response.render):
                 response.render()
+            if len(response.content) > settings.PAGE_CACHE_MAX_BYTES:
+                return response  # served, not stored: no single page may take a large share of the cache
+            path_version = path_version or _new_path_version(path_key)
+            if path_version is None:
+                return response
             if "Cache-Control" not in response:
                 patch_cache_control(response, public=True, max_age=BROWSER_MAX_AGE)
             set_response_etag(response)  # once here, not hashed again on every hit
-            cache.set(key, (version, response), settings.PAGE_CACHE_SECONDS)
+            cache.set(key, ((generation, path_version), response), settings.PAGE_CACHE_SECONDS)
             response["X-Page-Cache"] = "miss"
         return response
