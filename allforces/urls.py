@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.sitemaps.views import sitemap
@@ -8,7 +6,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView, TemplateView
 
 from articles.admin.uploads import BoundedMarkdownifyView, ImageUploadView
-from articles.delivery import health
+from articles.delivery import health, media
 from articles.syndication.sitemaps import SITEMAPS
 
 
@@ -37,8 +35,7 @@ urlpatterns = [
     path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain"), name="robots"),
     path("favicon.ico", FaviconRedirect.as_view()),
     path("markdownx/", include(markdownx_urls)),
+    # Uploaded images from MEDIA_ROOT, with DEBUG on or off; nothing when media is in a bucket (delivery/media.py).
+    path("media/<path:path>", media.serve_media, name="media"),
     path("", include("articles.urls")),
 ]
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
