@@ -29,12 +29,17 @@ import struct
 import uuid
 import warnings
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from articles.images import srgb_profile
+
+# What storing a file raises when storage fails: the file system's errors, and an S3 bucket's (django-storages
+# with MEDIA_STORAGE_URL), which are not OSErrors.
+STORAGE_ERRORS = (OSError, BotoCoreError, ClientError)
 
 MIB = 1024 * 1024
 

@@ -156,3 +156,32 @@ def test_the_share_card_is_drawn_once_into_the_bucket(bucket, client):
     assert first.content.startswith(b"\x89PNG")
     assert stored == [f"media/cards/{article.pk}-{article.share_card_digest()}.png"]
     assert second.content == b"kept"
+
+
+@pytest.mark.django_db
+def test_a_bucket_that_cannot_be_reached_is_a_japanese_refusal_not_a_server_error(client, settings, monkeypatch):
+    """S3's errors are not OSErrors: with the endpoint on a closed port, an editor's upload is the same JSON
+    refusal as a full disk, not an HTML 500."""
+    import socket
+
+    from articles.desk import roles
+    from tests.factories import make_user
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": storage_settings(f"s3://{BUCKET}/media?endpoint_url=http://127.0.0.1:{closed}&region_name={REGION}"),
+    }
+    client.force_login(make_user(roles.WRITER))
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "navy").save(buffer, "PNG")
+
+    response = client.post("/markdownx/upload/", {"image": SimpleUploadedFile("a.png", buffer.getvalue(), "image/png")})
+
+    assert response.status_code == 503
+    assert "画像を保存できませんでした" in response.json()["image"][0]

@@ -12,7 +12,7 @@ from taggit.models import Tag
 from articles.desk import workflow
 from articles.markdown import body_length_refusal
 from articles.models import Article, ArticleRedirect, article_path
-from articles.uploads import clean_uploaded_image
+from articles.uploads import STORAGE_ERRORS, clean_uploaded_image
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ class ArticleAdminForm(forms.ModelForm):
         field = Article._meta.get_field("hero_image")
         try:
             return default_storage.save(field.generate_filename(self.instance, image.name), image)
-        except OSError:
+        except STORAGE_ERRORS:
             logger.exception("Storing a hero image failed")
             self.add_error("hero_image", "画像を保存できませんでした。時間をおいてもう一度お試しください。")
             return None

@@ -21,7 +21,7 @@ from markdownx.views import MarkdownifyView
 
 from articles.desk import permissions
 from articles.markdown import body_length_refusal
-from articles.uploads import clean_uploaded_image
+from articles.uploads import STORAGE_ERRORS, clean_uploaded_image
 
 UPLOAD_TO = "uploads/%Y/%m/"
 STORAGE_FAILURE = "画像を保存できませんでした。時間をおいてもう一度お試しください。入力中の本文はそのままです。"
@@ -44,7 +44,7 @@ class ImageUploadView(View):
             return _refusal(error.messages[0])
         try:
             name = default_storage.save(timezone.localdate().strftime(UPLOAD_TO) + image.name, image)
-        except OSError:
+        except STORAGE_ERRORS:
             logger.exception("Storing an editor image failed")
             return _refusal(STORAGE_FAILURE, status=503)
         return JsonResponse({"image_code": f"![]({default_storage.url(name)})"})
