@@ -107,10 +107,18 @@ def _terminated(text):
     return text if not text or text.endswith("\n") else text + "\n"
 
 
+class _BoundedDiffMatchPatch(diff_match_patch):
+    """diff-match-patch without its "half match" shortcut: on repetitive text (`ab` × 100,000 against `ba` ×
+    100,000) that step is quadratic and never looks at the deadline, 19 s here; without it Diff_Timeout holds."""
+
+    def diff_halfMatch(self, text1, text2):
+        return None
+
+
 def _differ():
     """diff-match-patch with a time budget: past DIFF_SECONDS it returns a coarser diff, still correct (a
     changed 40,000-character line took difflib 69 s, on a page any desk member may open)."""
-    differ = diff_match_patch()
+    differ = _BoundedDiffMatchPatch()
     differ.Diff_Timeout = DIFF_SECONDS
     return differ
 
