@@ -456,3 +456,12 @@ def test_variants_404s_and_unread_parameters_add_no_entries(client, own_redis):
 
     assert own_redis.dbsize() == before
     assert own_redis.config_get("maxmemory-policy")["maxmemory-policy"] == "allkeys-lru"
+
+
+def test_the_sitemaps_own_page_parameter_keys_its_pages(client):
+    """Django's sitemap reads ?p=: it is part of the key there, so page 2 is never served for page 1."""
+    make_article()
+    warm(client, "/sitemap.xml")
+
+    assert client.get("/sitemap.xml", {"p": "2"}).status_code == 404
+    assert client.get("/sitemap.xml", {"p": "1"})["X-Page-Cache"] == "miss"

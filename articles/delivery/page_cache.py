@@ -31,6 +31,8 @@ CACHEABLE_QUERY_KEYS = {"page"}
 # A trending topic sends thousands of readers to the same search: its result pages are cached like any list.
 SEARCH_PATH = "/search/"
 SEARCH_QUERY_KEYS = {"q", "category", "tag", "page"}
+# Every other parameter a reader page reads, by path: Django's sitemap is paginated by ?p=.
+QUERY_KEYS_BY_PATH = {SEARCH_PATH: SEARCH_QUERY_KEYS, "/sitemap.xml": {"p"}}
 UNCACHED_PREFIXES = ("/admin/", "/markdownx/", "/preview/", "/healthz", "/media/", "/static/")
 
 
@@ -81,7 +83,7 @@ def _new_path_version(key):
 def cache_path(request):
     """The path and the query parameters that choose what the page shows, in one order: `?utm_source=…` and
     other parameters no view reads share the page without them, and `?b=1&a=2` is `?a=2&b=1`."""
-    allowed = SEARCH_QUERY_KEYS if request.path == SEARCH_PATH else CACHEABLE_QUERY_KEYS
+    allowed = QUERY_KEYS_BY_PATH.get(request.path, CACHEABLE_QUERY_KEYS)
     chosen = sorted((name, value) for name, values in request.GET.lists() if name in allowed for value in values)
     return f"{request.path}?{urlencode(chosen)}" if chosen else request.path
 
