@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -200,7 +200,14 @@ class SearchView(PaginatedMixin, ListView):
     context_object_name = "articles"
 
     def dispatch(self, request, *args, **kwargs):
-        self.query = search.parse_query(request.GET.get("q", ""))
+        typed = request.GET.getlist("q")
+        canonical = search.canonical_text(typed[-1]) if typed else ""
+        if typed and typed != [canonical]:
+            # One page per search, not one per spelling: ＡＷＳ, " AWS " and "AWS AWS" are AWS (cached once).
+            query = request.GET.copy()
+            query.setlist("q", [canonical] if canonical else [])
+            return HttpResponseRedirect(f"{request.path}?{query.urlencode()}" if query else request.path)
+        self.query = search.parse_query(canonical)
         self.category = _subject_or_404(Category, request.GET.get("category"))
         self.tag = _subject_or_404(Tag, request.GET.get("tag"))
         return super().dispatch(request, *args, **kwargs)
