@@ -1,5 +1,6 @@
 import pytest
 from django.core.cache import cache
+from django.db import transaction
 
 
 @pytest.mark.django_db
@@ -20,3 +21,21 @@ def test_healthz_is_200_degraded_when_only_the_cache_fails(client, monkeypatch):
 
     assert response.status_code == 200
     assert response.json() == {"status": "degraded", "database": "ok", "cache": "error"}
+
+
+@pytest.mark.django_db
+def test_a_failing_statement_on_an_open_connection_does_not_open_the_database_breaker():
+    """A statement that timed out (PostgreSQL) or failed on a working connection (SQLite) is one request's
+    error, not a database that stopped answering: the site must not answer 503 for the next seconds."""
+    from django.db import OperationalError, connection
+
+    from articles.delivery import db_breaker
+
+    statement = "SELECT pg_sleep(1)" if connection.vendor == "postgresql" else "SELECT * FROM no_such_table"
+    with pytest.raises(OperationalError) as caught, transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL statement_timeout = 50")
+        cursor.execute(statement)
+    db_breaker.record(caught.value)
+
+    assert not db_breaker.is_open()
