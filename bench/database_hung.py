@@ -1,7 +1,8 @@
 """make bench-database-hung: cached pages while the database accepts connections and never answers (#17 item 2).
 
 An app server renders pages into a redis-server of the script's own (from a SQLite copy of the demo archive);
-then gunicorn, as `make serve` starts it (sync workers, gunicorn.conf.py), serves the same Redis with a
+then gunicorn, as `make serve` starts it (gunicorn.conf.py; GUNICORN_CMD_ARGS="--worker-class sync" for the
+worker model before threads), serves the same Redis with a
 DATABASE_URL whose server accepts and never answers. For DURATION seconds, CLIENTS threads ask for uncached
 pages (a new search each time) while one reader asks for the cached home page, one request after another.
 Run twice: with the database breaker off (DATABASE_BREAKER_SECONDS=0, the behaviour before it) and on (5 s).

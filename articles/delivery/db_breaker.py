@@ -1,15 +1,17 @@
 """When the database stops answering, fail fast instead of holding every worker.
 
 A database that accepts connections and never answers costs each uncached request DATABASE_CONNECT_TIMEOUT
-seconds. With sync workers, a few such requests hold them all, and a cached page, which needs no database,
-waits behind them. So once a connection attempt has failed, this process answers uncached requests with a
-503 at once for DATABASE_BREAKER_SECONDS, then lets the next request try again (a circuit breaker). The page
-cache runs before this middleware, so cached pages are still served from Redis. A statement that timed out or
-a locked SQLite database is not a failed connection and does not open the breaker.
+seconds, holding a worker thread: a few dozen such requests hold them all, and a cached page, which needs no
+database, waits behind them. So once a connection attempt has failed, this process answers uncached requests
+with a 503 at once for DATABASE_BREAKER_SECONDS; then one request tries the database again while the others
+are still refused (half-open), and its success closes the breaker (a circuit breaker). The page cache runs
+before this middleware, so cached pages are still served from Redis. A statement that timed out or a locked
+SQLite database is not a failed connection and does not open the breaker.
 
 Per process, in memory: every worker learns on its own, at the cost of one timed-out connection per window.
 """
 
+import threading
 import time
 
 from django.conf import settings
@@ -18,25 +20,45 @@ from django.core.cache.backends.db import DatabaseCache
 from django.db import InterfaceError, OperationalError, connections
 from django.views import defaults
 
-_closed_at = 0.0  # monotonic time until which the breaker is open
 RETRY_AFTER_SECONDS = 30
+_lock = threading.Lock()
+_open_until = 0.0  # monotonic time until which uncached requests are refused; 0: closed
+_failed_at = 0.0
 
 
 def is_open():
-    return time.monotonic() < _closed_at
+    return time.monotonic() < _open_until
+
+
+def admit():
+    """(admitted, probe): whether an uncached request may go on, and whether it is the one request that tries
+    the database once the window has passed (half-open). While it tries, the others are still refused, so
+    a window's end costs one thread one DATABASE_CONNECT_TIMEOUT, not every thread of every process."""
+    global _open_until
+    if not _open_until:
+        return True, False
+    with _lock:
+        now = time.monotonic()
+        if now < _open_until:
+            return False, False
+        _open_until = now + settings.DATABASE_CONNECT_TIMEOUT + 1
+        return True, True
 
 
 def record(error):
     """Open the breaker if `error` came from connecting to a database (after which its connection is None)."""
-    global _closed_at
+    global _open_until, _failed_at
     seconds = settings.DATABASE_BREAKER_SECONDS
     if seconds and isinstance(error, (OperationalError, InterfaceError)) and _a_connection_failed():
-        _closed_at = time.monotonic() + seconds
+        with _lock:
+            _failed_at = time.monotonic()
+            _open_until = _failed_at + seconds
 
 
 def reset():
-    global _closed_at
-    _closed_at = 0.0
+    global _open_until
+    with _lock:
+        _open_until = 0.0
 
 
 def _a_connection_failed():
@@ -65,6 +87,13 @@ class DatabaseBreakerMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if is_open() and request.path != "/healthz":
+        if request.path == "/healthz":  # it reports the breaker itself (articles/delivery/health.py)
+            return self.get_response(request)
+        admitted, probe = admit()
+        if not admitted:
             return unavailable(request)
-        return self.get_response(request)
+        started = time.monotonic()
+        response = self.get_response(request)
+        if probe and _failed_at < started:
+            reset()  # the database answered (or was not needed): close the breaker
+        return response
