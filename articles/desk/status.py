@@ -18,6 +18,10 @@ STATUS_COLOURS = {
 }
 
 
+# Steps that take an article back rather than forward: shown as plain buttons, the forward ones as primary.
+BACKWARD_STEPS = ("request_changes", "unpublish", "reopen")
+
+
 def status_colour(article):
     return STATUS_COLOURS[Status.PUBLISHED if article.is_published() else article.status]
 
@@ -47,4 +51,5 @@ def summary(article):
         if article.status == Status.SCHEDULED and not article.is_published()
         else None,
         "send_back": last_send_back(article),
+        "backward_steps": BACKWARD_STEPS,
     }

@@ -77,7 +77,7 @@ def test_typed_text_survives_a_reload_and_is_restored(people, axe_audit, writer,
     assert not people.problems, "\n".join(people.problems)
 
 
-def test_a_new_article_never_saved_is_offered_back(people, writer):
+def test_a_new_article_never_saved_is_offered_back(people, axe_audit, writer):
     page = people.open("writer")
     log_in(page, writer)
     page.goto(reverse("admin:articles_article_add"))
@@ -88,9 +88,12 @@ def test_a_new_article_never_saved_is_offered_back(people, writer):
     expect(page.locator("#desk-autosave")).to_contain_text("自動保存しました")
     page.reload()
 
+    expect(page.locator("#desk-autosave-offer")).to_contain_text("空の新規記事")
+    axe_audit.check(page, "admin-add-autosave-offer")
     page.get_by_role("button", name="復元する").click()
     expect(page.get_by_label("タイトル:")).to_have_value("まだ一度も保存していない記事")
     expect(page.locator("#id_body")).to_have_value("書き始めたばかりの本文。")
+    axe_audit.assert_clean(expect_known=False)
     assert not people.problems, "\n".join(people.problems)
 
 
