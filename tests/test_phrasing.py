@@ -1,0 +1,55 @@
+"""Japanese titles and headings break only between phrases: <wbr> stored once, never in <title>, og or feeds."""
+
+import json
+
+import pytest
+
+from articles.markdown import render_markdown, sanitize_html
+from articles.phrasing import phrase_html, phrase_text, strip_wbr
+from tests.factories import make_article
+
+
+def test_a_title_gets_wbr_between_phrases_but_never_inside_a_number_or_a_latin_word():
+    phrased = phrase_text("2027年の論点：日本企業の生成AI投資は回収できるか")
+
+    assert phrased == "2027年の<wbr>論点：日本企業の<wbr>生成AI投資は<wbr>回収できるか"
+    assert "202<wbr>7" not in phrased
+
+
+def test_text_without_japanese_is_left_alone_and_markup_in_a_title_is_escaped():
+    assert phrase_text("NVIDIA H100 and AMD MI300") == "NVIDIA H100 and AMD MI300"
+    assert "<script>" not in phrase_text("<script>alert(1)</script>日本企業の見通し")
+    assert "&lt;script&gt;" in phrase_text("<script>alert(1)</script>日本企業の見通し")
+
+
+def test_phrasing_html_keeps_tags_and_entities():
+    phrased = phrase_html("日本企業の<strong>「見通し」</strong>と&amp;&lt;b&gt;の関係")
+
+    assert "<strong>「見通し」</strong>" in phrased and "&amp;&lt;b&gt;" in phrased and "<wbr>" in phrased
+    assert strip_wbr(phrased) == "日本企業の<strong>「見通し」</strong>と&amp;&lt;b&gt;の関係"
+
+
+def test_headings_in_stored_html_break_between_phrases_and_paragraphs_do_not():
+    html = render_markdown("## 日本企業の生成AI投資の論点\n\n本文の段落は日本企業の生成AI投資を扱います。")
+
+    assert '<h2 id="日本企業の生成ai投資の論点">日本企業の<wbr>生成AI投資の<wbr>論点</h2>' in html
+    assert "<p>本文の段落は日本企業の生成AI投資を扱います。</p>" in html
+    assert sanitize_html(html) == html  # stored HTML stays inside the sanitizer's allow-list
+
+
+@pytest.mark.django_db
+def test_pages_show_the_phrased_title_but_title_og_and_feeds_do_not(client):
+    article = make_article(title="半導体サプライチェーン再編の現在地", body="## 日本企業の役割\n\n本文。")
+
+    served = client.get(article.get_absolute_url()).served_content.decode()
+    home = client.get("/").served_content.decode()
+    feed = client.get("/feed/json/").content.decode()
+
+    assert article.title_html == "半導体<wbr>サプライチェーン再編の<wbr>現在地"  # not 現在<wbr>地
+    assert f'<h1 class="article__title">{article.title_html}</h1>' in served
+    assert "日本企業の<wbr>役割</h2>" in served
+    assert f">{article.title_html}</a>" in home
+    assert f"<title>{article.title} | ALLFORCES</title>" in served
+    assert f'<meta property="og:title" content="{article.title}">' in served
+    assert "<wbr>" not in feed and json.loads(feed)["items"][0]["title"] == article.title
+    assert "日本企業の役割</h2>" in json.loads(feed)["items"][0]["content_html"]
