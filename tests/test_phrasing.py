@@ -53,3 +53,27 @@ def test_pages_show_the_phrased_title_but_title_og_and_feeds_do_not(client):
     assert f'<meta property="og:title" content="{article.title}">' in served
     assert "<wbr>" not in feed and json.loads(feed)["items"][0]["title"] == article.title
     assert "日本企業の役割</h2>" in json.loads(feed)["items"][0]["content_html"]
+
+
+@pytest.mark.django_db
+def test_the_migration_phrases_stored_titles_and_headings_and_its_reverse_removes_them():
+    """Migration 0013 re-renders articles stored before phrasing; going back leaves headings without <wbr>."""
+    import importlib
+
+    from django.apps import apps
+
+    from articles.models import Article
+
+    article = make_article(title="日本企業の生成AI投資", body="## 日本企業の役割\n\n本文。")
+    Article.objects.filter(pk=article.pk).update(title_html="", body_html='<h2 id="日本企業の役割">日本企業の役割</h2>')
+    migration = importlib.import_module("articles.migrations.0013_rerender_phrases")
+
+    migration.rerender(apps, None)
+    stored = Article.objects.get(pk=article.pk)
+
+    assert stored.title_html == "日本企業の<wbr>生成AI投資"
+    assert "日本企業の<wbr>役割</h2>" in stored.body_html
+
+    migration.forget_phrases(apps, None)
+
+    assert '<h2 id="日本企業の役割">日本企業の役割</h2>' in Article.objects.get(pk=article.pk).body_html
