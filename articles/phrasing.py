@@ -16,6 +16,8 @@ _TAG = re.compile(r"(<[^>]*>)")
 _WBR = re.compile(r"<wbr\s*/?>", re.I)
 # BudouX's model sometimes cuts inside a number or a Latin word (202|7年); such a cut is never a phrase break.
 _UNBREAKABLE = re.compile(r"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ.,．，%％]")
+_PUNCTUATION = re.compile(r"[：、。，．」』）】〕！？・]")
+_AFTER_PUNCTUATION = re.compile(r"(?<=[：、。！？])(?=[^：、。，．」』）】〕！？・])")
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
 
 
@@ -25,19 +27,26 @@ def _parser():
 
 
 def phrases(text):
-    """`text` cut into phrases: BudouX's boundaries, except inside numbers and Latin words and before a last
-    single character."""
+    """`text` cut into phrases: BudouX's boundaries, and after ：、。！？, except inside
+    numbers and Latin words, and never leaving one character as a phrase of its own (BudouX's 「：分|配金」)."""
     if not _JAPANESE.search(text):
         return [text] if text else []
+    pieces = [piece for chunk in _parser().parse(text) for piece in _AFTER_PUNCTUATION.split(chunk) if piece]
     merged = []
-    for chunk in _parser().parse(text):
-        if merged and _UNBREAKABLE.match(merged[-1][-1]) and _UNBREAKABLE.match(chunk[0]):
-            merged[-1] += chunk
+    for piece in pieces:
+        if merged and _joins(merged[-1], piece):
+            merged[-1] += piece
         else:
-            merged.append(chunk)
-    if len(merged) > 1 and len(merged[-1]) == 1:  # 現在|地: one character alone is never a phrase of its own
+            merged.append(piece)
+    if len(merged) > 1 and len(merged[-1]) == 1:
         merged[-2:] = [merged[-2] + merged[-1]]
     return merged
+
+
+def _joins(previous, piece):
+    """True when no break may fall between `previous` and `piece`."""
+    inside_a_word = _UNBREAKABLE.match(previous[-1]) and _UNBREAKABLE.match(piece[0])
+    return bool(inside_a_word) or (len(previous) == 1 and not _PUNCTUATION.match(previous))
 
 
 def phrase_text(text):

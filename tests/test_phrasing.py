@@ -12,8 +12,15 @@ from tests.factories import make_article
 def test_a_title_gets_wbr_between_phrases_but_never_inside_a_number_or_a_latin_word():
     phrased = phrase_text("2027年の論点：日本企業の生成AI投資は回収できるか")
 
-    assert phrased == "2027年の<wbr>論点：日本企業の<wbr>生成AI投資は<wbr>回収できるか"
-    assert "202<wbr>7" not in phrased
+    assert phrased == "2027年の<wbr>論点：<wbr>日本企業の<wbr>生成AI投資は<wbr>回収できるか"
+    assert "202<wbr>7" not in phrased  # BudouX alone cuts 202|7年の
+
+
+def test_no_phrase_is_one_character_and_a_word_after_a_colon_stays_whole():
+    """BudouX alone gives 「J-RE|IT：分|配金と」 and 「現在|地」."""
+    assert phrase_text("J-REIT：分配金と物件価値") == "J-REIT：<wbr>分配金と<wbr>物件価値"
+    assert phrase_text("再編の現在地").endswith("現在地")
+    assert phrase_text("「見通し」は明るいのか？") == "「見通し」は<wbr>明るいのか？"
 
 
 def test_text_without_japanese_is_left_alone_and_markup_in_a_title_is_escaped():
