@@ -84,3 +84,12 @@ def test_the_migration_phrases_stored_titles_and_headings_and_its_reverse_remove
     migration.forget_phrases(apps, None)
 
     assert '<h2 id="日本企業の役割">日本企業の役割</h2>' in Article.objects.get(pk=article.pk).body_html
+
+
+@pytest.mark.django_db
+def test_search_results_titles_break_between_phrases_around_the_marked_terms(client):
+    make_article(title="2027年に向けた市場展望：金利・為替・エネルギーの三つの焦点", body="金利の本文。")
+
+    served = client.get("/search/", {"q": "金利"}).served_content.decode()
+
+    assert "2027年に<wbr>向けた<wbr>市場展望：<mark>金利</mark>・為替・エネルギーの<wbr>三つの<wbr>焦点" in served
