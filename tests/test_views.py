@@ -404,3 +404,13 @@ def test_published_correction_is_shown_with_its_date(client):
     html = client.get(article.get_absolute_url()).content.decode()
 
     assert "訂正（" in html and "初出時、売上高の単位を誤っていました。" in html
+
+
+def test_the_navigation_marks_the_category_being_read(client):
+    tech, markets = make_category("技術動向"), make_category("市場レポート")
+    make_article(category=tech)
+
+    html = client.get(tech.get_absolute_url()).content.decode()
+
+    assert f'href="{tech.get_absolute_url()}" aria-current="page">技術動向</a>' in html
+    assert f'href="{markets.get_absolute_url()}">市場レポート</a>' in html
