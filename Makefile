@@ -60,6 +60,7 @@ run: system-deps install
 	mkdir -p var
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py import_jekyll $(DEMO_ARCHIVE)
+	DEBUG=1 $(BIN)/python manage.py seed_demo_images
 	DEBUG=1 $(BIN)/python manage.py create_demo_accounts
 	@echo "ALLFORCES: http://127.0.0.1:$(PORT)/  (管理画面: http://127.0.0.1:$(PORT)/admin/)"
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)

@@ -21,6 +21,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from articles.markdown_cjk import cjk_friendly_emphasis
+from articles.phrasing import phrase_html
 
 READING_CHARACTERS_PER_MINUTE = 500
 # The longest body the desk, the preview and the importer accept: ten times the longest analysis we publish
@@ -43,7 +44,7 @@ ALLOWED_TAGS = {
     "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins",
     "kbd", "li", "mark", "ol", "p", "pre", "q", "rp", "rt", "ruby", "s", "samp", "section", "small",
     "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr",
-    "u", "ul",
+    "u", "ul", "wbr",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "*": {"id", "class", "title", "lang"},
@@ -64,13 +65,19 @@ _WHITESPACE = re.compile(r"\s+")
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 _FOOTNOTE_REFERENCE = re.compile(r'<sup class="footnote-ref">.*?</sup>', re.S)
 _HEADING = re.compile(r'<h([2-3]) id="([^"]+)">(.*?)</h\1>', re.S)
+_PHRASED_HEADING = re.compile(r"(?P<open><h(?P<level>[2-6])\b[^>]*>)(?P<inner>.*?)(?P<close></h(?P=level)>)", re.S)
 _SLUG_DROP = re.compile(r"[^\w\s-]")
 _SLUG_SPACES = re.compile(r"[-\s]+")
 
 
 def render_markdown(text):
-    """Render Markdown to sanitized HTML. Headings start at h2 because the page title is the h1."""
-    return sanitize_html(_parser().render(text or ""))
+    """Render Markdown to sanitized HTML. Headings start at h2 because the page title is the h1; their text gets
+    <wbr> between phrases (articles/phrasing.py), added after sanitizing, to text the sanitizer has escaped."""
+    return _PHRASED_HEADING.sub(_phrase_heading, sanitize_html(_parser().render(text or "")))
+
+
+def _phrase_heading(match):
+    return f"{match['open']}{phrase_html(match['inner'])}{match['close']}"
 
 
 def sanitize_html(raw_html):

@@ -31,6 +31,7 @@ from django.utils.safestring import mark_safe
 
 from articles.markdown import html_to_text, table_of_contents
 from articles.models import Article
+from articles.phrasing import phrase_html
 from articles.search_index import ArticleSearchIndex
 
 MAX_QUERY_CHARACTERS = 100
@@ -272,9 +273,11 @@ class Hit:
 
 
 def hit(article, query):
-    """How a result is shown: its title and a passage of its body (else its summary), terms marked."""
+    """How a result is shown: its title and a passage of its body (else its summary), terms marked. The marked
+    title is cut into phrases here (<wbr>, articles/phrasing.py) as stored titles are at save: ~0.1 ms a hit."""
     passage = snippet(html_to_text(article.body_html), query) or highlight(article.summary, query)
-    return Hit(article, highlight(article.title, query), passage)
+    title = mark_safe(phrase_html(highlight(article.title, query)))  # noqa: S308  # nosec B308 B703 (escaped by highlight)
+    return Hit(article, title, passage)
 
 
 def highlight(text, query):

@@ -13,7 +13,8 @@ from django.views import defaults
 from django.views.generic import DetailView, ListView, MonthArchiveView, TemplateView, YearArchiveView
 from taggit.models import Tag
 
-from articles import search
+from articles import ranking, search
+from articles.context_processors import navigation_categories
 from articles.delivery import db_breaker
 from articles.images import share_card_png
 from articles.models import Article, Author, Category
@@ -46,10 +47,15 @@ class PaginatedMixin:
 
 
 class HomeView(PublishedArticleMixin, PaginatedMixin, ListView):
-    """Latest articles; the newest featured one takes the slot at the top of the first page."""
+    """The front page: a lead story (the newest featured article, else the newest), the next few as secondary
+    stories, then the rest of the page's articles as a list; one section per category and the ranking.
+    Later pages (?page=2, …) continue the list of the newest articles."""
 
     template_name = "articles/home.html"
     context_object_name = "articles"
+    secondary_stories = 4
+    section_length = 4
+    ranking_length = 5
 
     def get(self, request, *args, **kwargs):
         self.featured = super().get_queryset().filter(is_featured=True).first()
@@ -60,7 +66,26 @@ class HomeView(PublishedArticleMixin, PaginatedMixin, ListView):
         return articles.exclude(pk=self.featured.pk) if self.featured else articles
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(featured=self.featured, **kwargs)
+        context = super().get_context_data(featured=self.featured, **kwargs)
+        if context["page_obj"].has_previous():
+            return context
+        stories = list(context["articles"])
+        lead = self.featured or (stories.pop(0) if stories else None)
+        return {
+            **context,
+            "lead": lead,
+            "secondary": stories[: self.secondary_stories],
+            "latest": stories[self.secondary_stories :],
+            "sections": self.category_sections(),
+            "ranking": {period: ranking.top(period, self.ranking_length) for period in ranking.PERIODS},
+        }
+
+    def category_sections(self):
+        """[(category, [its newest articles]), …] in navigation order, categories without articles left out."""
+        newest = {}
+        for article in Article.objects.published().for_listing().newest_per_category(self.section_length):
+            newest.setdefault(article.category_id, []).append(article)
+        return [(category, newest[category.pk]) for category in navigation_categories() if category.pk in newest]
 
 
 class ArticleDetailView(PublishedArticleMixin, DetailView):

@@ -50,3 +50,21 @@ def test_roles_open_the_admin_screens_they_need():
     assert not writer.has_perm("articles.delete_article")
     assert not writer.has_perm("articles.change_category")
     assert chief.has_perm("articles.change_category")
+
+
+def test_demo_images_give_every_published_article_a_described_hero_and_the_front_page_a_featured_lead(
+    client, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    call_command("import_jekyll", str(DEMO_ARCHIVE), stdout=StringIO(), stderr=StringIO(), verbosity=0)
+
+    for _ in range(2):  # a second run (make run again) changes nothing
+        call_command("seed_demo_images", stdout=StringIO())
+
+    published = Article.objects.published()
+    assert not published.filter(hero_image="").exists()
+    assert all("架空の数値" in alt for alt in published.values_list("hero_image_alt", flat=True))
+    assert published.filter(is_featured=True).count() == 1
+    home = client.get("/")
+    assert home.context["lead"].is_featured and home.context["lead"].hero_renditions
+    assert all(len(articles) >= 3 for _category, articles in home.context["sections"])

@@ -69,6 +69,20 @@ def test_a_cached_article_page_costs_no_database_query(client, django_assert_num
     assert response.status_code == 200 and response["X-Page-Cache"] == "hit"
 
 
+@pytest.mark.usefixtures("cache_off_the_database")
+def test_a_cached_front_page_costs_no_database_query(client, django_assert_num_queries):
+    """The lead, secondary stories, category sections and ranking are all in the cached page."""
+    for number in range(6):
+        make_article(title=f"記事{number}", is_featured=number == 0)
+    client.get(HOME)
+
+    with django_assert_num_queries(0):
+        response = client.get(HOME)
+
+    assert response.status_code == 200 and response["X-Page-Cache"] == "hit"
+    assert "アクセスランキング" in response.content.decode() and 'class="lead"' in response.content.decode()
+
+
 def test_with_the_database_cache_a_cached_page_is_one_query(client, django_assert_num_queries):
     """Without REDIS_URL the cache is a table of the database: a hit is its one look-up of the generation,
     the path's version and the page."""

@@ -136,8 +136,9 @@ def test_home_query_count_does_not_grow_with_articles(client, django_assert_max_
     for number in range(count):
         make_article(tags=[f"タグ{number}", "共通"])
 
-    # featured, count, page, navigation (no tags: cards do not show them)
-    with django_assert_max_num_queries(4):
+    # featured, count, page, navigation, category sections (one window query), ranking of 24 hours and of
+    # 7 days (no tags: cards do not show them)
+    with django_assert_max_num_queries(7):
         client.get(HOME)
 
 
@@ -274,17 +275,52 @@ def test_updated_date_is_shown_only_when_edited_on_a_later_day(client):
     assert "更新 <time" in client.get(article.get_absolute_url()).content.decode()
 
 
-def test_home_featured_slot_shows_the_newest_featured_article_once(client):
+def test_home_lead_story_is_the_newest_featured_article(client):
     make_article(title="古い注目", is_featured=True, published_at=timezone.now() - timedelta(days=2))
     make_article(title="新しい注目", is_featured=True)
     make_article(title="下書きの注目", is_featured=True, status=Article.Status.DRAFT)
+    make_article(title="後から出た速報")  # newer than the featured one, but not the lead
+
+    response = client.get(HOME)
+    html = response.content.decode()
+    lead = html[html.index('<article class="lead">') : html.index("</article>", html.index('<article class="lead">'))]
+
+    assert response.context["lead"].title == "新しい注目"
+    assert "新しい注目" in lead and "注目</span>" in lead
+    assert "後から出た速報" not in lead and "後から出た速報" in html
+    assert "下書きの注目" not in html
+
+
+def test_home_shows_secondary_stories_category_sections_and_ranking(client, settings):
+    settings.ARTICLES_PER_PAGE = 8
+    markets, tech = make_category("市場レポート"), make_category("技術動向")
+    now = timezone.now()
+    for number in range(6):
+        make_article(title=f"市場の記事{number}", category=markets, published_at=now - timedelta(hours=number))
+    make_article(title="技術の記事", category=tech, published_at=now - timedelta(days=3))
 
     response = client.get(HOME)
     html = response.content.decode()
 
-    assert response.context["featured"].title == "新しい注目"
-    assert html.count("新しい注目") == 1
-    assert "下書きの注目" not in html
+    assert response.context["lead"].title == "市場の記事0"
+    assert [article.title for article in response.context["secondary"]] == [f"市場の記事{n}" for n in range(1, 5)]
+    sections = dict(response.context["sections"])
+    assert [article.title for article in sections[markets]] == [f"市場の記事{n}" for n in range(4)]
+    assert [article.title for article in sections[tech]] == ["技術の記事"]
+    assert "市場レポートの記事をもっと見る" in html and "技術動向の記事をもっと見る" in html
+    assert "アクセスランキング" in html and "24時間" in html and "7日間" in html
+    assert set(response.context["ranking"]) == {"day", "week"}
+
+
+def test_later_home_pages_continue_the_list_of_newest_articles(client, settings):
+    settings.ARTICLES_PER_PAGE = 2
+    for number in range(5):
+        make_article(title=f"記事{number}", published_at=timezone.now() - timedelta(hours=number))
+
+    html = client.get(HOME, {"page": 2}).content.decode()
+
+    assert "記事2" in html and "記事3" in html and "記事4" not in html and "記事0" not in html
+    assert "アクセスランキング" not in html
 
 
 def test_month_and_year_archives_use_tokyo_dates(client):
@@ -368,3 +404,13 @@ def test_published_correction_is_shown_with_its_date(client):
     html = client.get(article.get_absolute_url()).content.decode()
 
     assert "訂正（" in html and "初出時、売上高の単位を誤っていました。" in html
+
+
+def test_the_navigation_marks_the_category_being_read(client):
+    tech, markets = make_category("技術動向"), make_category("市場レポート")
+    make_article(category=tech)
+
+    html = client.get(tech.get_absolute_url()).content.decode()
+
+    assert f'href="{tech.get_absolute_url()}" aria-current="page">技術動向</a>' in html
+    assert f'href="{markets.get_absolute_url()}">市場レポート</a>' in html

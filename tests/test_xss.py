@@ -296,11 +296,20 @@ def hostile_site(django_db_setup, django_db_blocker):
 
 class TestEveryPayloadAtOnce:
     def test_home_and_date_archives_list_every_hostile_article_as_text(self, client, settings, hostile_site):
-        """Cards (title, summary, category) and the navigation."""
+        """The front page's links (title) and lead (summary); archive cards (title, summary, category) and the
+        navigation."""
         settings.ARTICLES_PER_PAGE = len(PAYLOADS)
         published = timezone.localtime(hostile_site.articles[0].published_at)
+        home = get_page(client, reverse("articles:home"))
+        assert_harmless(home, "home")
+        titles = {(link.get("href"), text_of(link)) for link in find_all(home, "a")}
+        for article in hostile_site.articles:  # lead, secondary stories, sections and list link by title
+            assert (article.get_absolute_url(), as_parsed(article.title)) in titles
+        lead = find(home, "article", class_="lead")
+        by_url = {article.get_absolute_url(): article for article in hostile_site.articles}
+        lead_article = by_url[find(find(lead, "h3", class_="lead__title"), "a").get("href")]
+        assert text_of(find(lead, "p", class_="lead__summary")) == as_parsed(lead_article.summary)
         for url in (
-            reverse("articles:home"),
             reverse("articles:archive-year", kwargs={"year": published.year}),
             reverse("articles:archive-month", kwargs={"year": published.year, "month": published.month}),
         ):

@@ -46,7 +46,7 @@ def render_preview(request, article, *, shared_link=None):
 def _rendered_fields(article):
     """What the preview shows of the Markdown, rendered once per text: an anonymous share-preview link
     re-rendered a 70 KB draft on every request (6.7 s of CPU). The key is a hash of what rendering reads."""
-    source = json.dumps([article.body, article.excerpt])
+    source = json.dumps([article.body, article.excerpt, article.title])
     key = f"preview:rendered:{hashlib.sha256(source.encode()).hexdigest()}"
     fields = cache.get(key)
     if fields is None:

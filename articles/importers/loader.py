@@ -80,7 +80,7 @@ def prepare_post(path):
         post = parse_post(path)
     except PostParseError as error:
         return PreparedPost(str(path), error=str(error))
-    rendered = rendered_fields(post.body, post.excerpt)
+    rendered = rendered_fields(post.body, post.excerpt, post.title)
     index = index_fields(post.title, rendered["body_html"], post.excerpt, list(post.tags))
     return PreparedPost(str(path), post, rendered, index)
 

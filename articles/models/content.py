@@ -6,6 +6,8 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import default_storage
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from markdownx.models import MarkdownxField
@@ -14,13 +16,16 @@ from taggit.models import TaggedItem
 
 from articles import images
 from articles.markdown import reading_time_minutes, render_markdown, summarize, table_of_contents
+from articles.phrasing import phrase_text
 from articles.slugs import SLUG_MAX_LENGTH, slug_url, unique_slug
 
 
-def rendered_fields(body, excerpt):
-    """What an article stores from its Markdown `body`: HTML, reading time and summary (no database)."""
+def rendered_fields(body, excerpt, title=""):
+    """What an article stores from its Markdown `body` and its `title`: HTML, reading time, summary and the
+    title with <wbr> between phrases (no database)."""
     body_html = render_markdown(body)
     return {
+        "title_html": phrase_text(title),
         "body_html": body_html,
         "reading_time": reading_time_minutes(body_html),
         "summary": excerpt.strip() or summarize(body_html),
@@ -128,6 +133,14 @@ class ArticleQuerySet(models.QuerySet):
         stay in the database."""
         return self.newest_first().defer("body", "body_html")
 
+    def newest_per_category(self, limit):
+        """The `limit` newest articles of each primary category, in one query (a window function), newest first:
+        the front page's sections, whatever the number of categories."""
+        rank = models.Window(
+            RowNumber(), partition_by=F("category_id"), order_by=[F("published_at").desc(), F("pk").desc()]
+        )
+        return self.annotate(category_rank=rank).filter(category_rank__lte=limit)
+
     def in_category(self, category):
         """Articles filed under `category` as their primary or one of their other categories, each once."""
         filed = models.Q(category=category) | models.Q(secondary_categories=category)
@@ -186,6 +199,9 @@ class Article(models.Model):
     LIVE_STATUSES = (Status.SCHEDULED, Status.PUBLISHED)
 
     title = models.CharField("タイトル", max_length=200)
+    # The title as pages show it, <wbr> between its phrases (articles/phrasing.py); <title>, og and feeds use
+    # `title`.
+    title_html = models.TextField("タイトル HTML", editable=False, default="")
     slug = models.SlugField(
         "スラッグ",
         max_length=SLUG_MAX_LENGTH,
@@ -315,8 +331,8 @@ class Article(models.Model):
         return ArticleRedirect.objects.held_elsewhere(article_path(slug), self) is not None
 
     def derive_rendered_fields(self):
-        """What save() stores from the Markdown body: HTML, reading time and summary."""
-        return rendered_fields(self.body, self.excerpt)
+        """What save() stores from the Markdown body and the title: HTML, reading time, summary, phrased title."""
+        return rendered_fields(self.body, self.excerpt, self.title)
 
     def desk_status(self):
         """The status as the desk should read it: a scheduled article whose time has come is already live for
@@ -361,7 +377,9 @@ class Article(models.Model):
         previous_pk = models.Subquery(earlier.order_by("-published_at", "-pk").values("pk")[:1])
         next_pk = models.Subquery(later.order_by("published_at", "pk").values("pk")[:1])
         neighbours = list(
-            published.filter(models.Q(pk=previous_pk) | models.Q(pk=next_pk)).only("title", "slug", "published_at")
+            published.filter(models.Q(pk=previous_pk) | models.Q(pk=next_pk)).only(
+                "title", "title_html", "slug", "published_at"
+            )
         )
         position = (self.published_at, self.pk)
         previous = next((other for other in neighbours if (other.published_at, other.pk) < position), None)

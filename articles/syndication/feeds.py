@@ -23,6 +23,7 @@ from django.utils.html import format_html
 from taggit.models import Tag
 
 from articles.models import Article, Author, Category
+from articles.phrasing import strip_wbr
 from articles.slugs import slug_url
 from articles.syndication.cache import feed_response, feed_version
 from articles.syndication.formats import AtomFeed, JsonFeed, RssFeed
@@ -213,7 +214,8 @@ class SiteFeed(Feed):
 
     def item_extra_kwargs(self, article):
         return {
-            "content_html": absolutize_urls(article.body_html, self.item_link(article)) + correction_html(article),
+            "content_html": absolutize_urls(strip_wbr(article.body_html), self.item_link(article))
+            + correction_html(article),
             "summary": article.summary,
             "image": self.hero_image_url(article),
         }

@@ -3,7 +3,7 @@ from urllib.parse import quote, urlsplit
 
 from django import template
 from django.conf import settings
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 
@@ -102,3 +102,12 @@ def toc_tree(entries):
 def iso_local(value):
     """ISO 8601 in Tokyo time to the second, e.g. 2025-12-22T01:39:02+09:00 (HTML allows at most 3 fraction digits)."""
     return localtime(value).isoformat(timespec="seconds") if value else ""
+
+
+@register.filter
+def phrased_title(article):
+    """The article's title with <wbr> between phrases as stored at save (Article.title_html), for headings and
+    cards; the escaped plain title for an article saved before it had one. Never for <title>, og or feeds."""
+    if article.title_html:
+        return mark_safe(article.title_html)  # noqa: S308  # nosec B308 B703 (escaped phrases, phrasing.phrase_text)
+    return conditional_escape(article.title)

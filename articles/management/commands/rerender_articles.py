@@ -11,7 +11,9 @@ class Command(BaseCommand):
     help = "全記事の本文 HTML・読了時間・要約を現在のレンダラーで作り直します（更新日時は変えません）。"
 
     def handle(self, *args, **options):
-        articles = Article.objects.only("pk", "body", "excerpt", "body_html", "reading_time", "summary")
+        articles = Article.objects.only(
+            "pk", "title", "title_html", "body", "excerpt", "body_html", "reading_time", "summary"
+        )
         changed = 0
         total = articles.count()
         for article in tqdm(articles.iterator(), total=total, desc="再生成", unit="件", file=sys.stderr):
