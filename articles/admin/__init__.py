@@ -9,6 +9,8 @@ from taggit.models import Tag
 
 from articles.admin.desk_views import ArticleEditorialViews
 from articles.admin.forms import ArticleAdminForm
+from articles.admin.readership import ArticleViewsAdminMixin, with_views_last_7_days
+from articles.admin.series import SeriesAdmin  # noqa: F401 (registered with the admin site on import)
 from articles.desk import permissions, workflow
 from articles.desk.revisions import apply_content, snapshot
 from articles.models import Article, ArticleRedirect, Author, Category
@@ -52,14 +54,16 @@ def _live_save_message(applied, revision, article):
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticleEditorialViews, MarkdownxModelAdmin):
+class ArticleAdmin(ArticleViewsAdminMixin, ArticleEditorialViews, MarkdownxModelAdmin):
     form = ArticleAdminForm
     change_form_template = "admin/articles/article/change_form.html"
 
     class Media:
         js = ("js/desk-editor.js",)  # image uploads whose refusals are shown, never inserted into the text
 
-    list_display = ("title", "status_badge", "author", "category_list", "publication_time", "created_by")
+    list_display = (
+        "title", "status_badge", "author", "category_list", "publication_time", "created_by", "views_last_7_days",
+    )  # fmt: skip
     list_filter = ("status", "category", "author", "tags", "published_at", "is_featured")
     list_select_related = ("author", "category", "created_by")
     search_fields = ("title", "body")
@@ -70,6 +74,7 @@ class ArticleAdmin(ArticleEditorialViews, MarkdownxModelAdmin):
         ("分類", {"fields": ("author", "category", "secondary_categories", "tags")}),
         ("アイキャッチ", {"fields": ("hero_image", "hero_image_alt")}),
         ("編集部", {"fields": ("status", "published_at", "reviewer", "is_featured", "correction_note")}),
+        ("閲覧数", {"fields": ("views_chart",)}),
         (
             "情報",
             {
@@ -80,7 +85,7 @@ class ArticleAdmin(ArticleEditorialViews, MarkdownxModelAdmin):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("secondary_categories")
+        return with_views_last_7_days(super().get_queryset(request).prefetch_related("secondary_categories"))
 
     def view_on_site(self, article):
         """Only a published article has a page to show; drafts have their preview instead."""
@@ -88,6 +93,7 @@ class ArticleAdmin(ArticleEditorialViews, MarkdownxModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         readonly = ["status", "published_at", "reading_time", "created_by", "created_at", "updated_at", "source_name"]
+        readonly.append("views_chart")
         if not permissions.can_edit_front_page_fields(request.user):
             readonly += ["is_featured", "correction_note", "permalink"]
         if not permissions.can_assign_reviewer(request.user):
