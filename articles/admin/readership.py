@@ -62,7 +62,8 @@ class ArticleViewsAdminMixin:
         total = sum(views for _, views in days)
         return format_html(
             '<div class="views-chart"><svg width="{}" height="{}" viewBox="0 0 {} {}" role="img" aria-label="{}">{}'
-            '</svg><p>合計 {}</p><ul class="views-chart__days">{}</ul></div>',
+            '</svg><p>合計 {}</p><ul class="views-chart__days" style="margin: 0; padding: 0; list-style: none">{}'
+            "</ul></div>",
             CHART_WIDTH,
             CHART_HEIGHT,
             CHART_WIDTH,
