@@ -42,6 +42,8 @@ ROLLUP_SECONDS = 60
 MEMORY_FLUSH_SECONDS = 1.0
 HOUR_KEYS_SET = "views:hours"
 ROLLUP_LOCK_KEY = "views:rollup-lock"
+# The URL takes any digits; a pk outside a bigint would make the roll-up's query fail, and fail again.
+LARGEST_PK = 2**63 - 1
 # Crawlers, link previews, monitors, HTTP libraries and headless browsers; an empty User-Agent is none of ours.
 BOT_USER_AGENT = re.compile(
     r"bot|crawl|spider|slurp|archiver|scrap|fetch|monitor|preview|headless|lighthouse|pagespeed|phantom|"
@@ -83,6 +85,8 @@ def record_view(article_id, address, user_agent, now=None):
     Returns an Outcome: only COUNTED added a view; LIMITED means this client sent too many."""
     if is_bot(user_agent):
         return Outcome.BOT
+    if not 0 < article_id <= LARGEST_PK:
+        return Outcome.UNAVAILABLE
     now = now or timezone.now()
     salt = _daily_salt(now.astimezone(UTC).date())
     if salt is None:

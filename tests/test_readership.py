@@ -122,6 +122,14 @@ def test_a_view_of_an_unknown_article_is_dropped_at_roll_up(client):
     assert list(ArticleViewCount.objects.values_list("article_id", flat=True)) == [article.pk]
 
 
+def test_an_id_beyond_any_article_does_not_break_the_roll_up(client):
+    article = make_article()
+    client.post("/views/99999999999999999999999/", headers={"User-Agent": BROWSER})
+    beacon(client, article)
+
+    assert stored_views(article) == 1
+
+
 def test_views_are_kept_per_article_and_hour(client):
     article = make_article()
     with time_machine.travel(datetime(2026, 12, 1, 9, 59, tzinfo=UTC)):
