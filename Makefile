@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DEMO_ARCHIVE := demo/archive
 # Debian packages: a Japanese font for share cards, a browser for browser tests, Java for the HTML checker,
-# PostgreSQL's server programs (initdb, pg_ctl, pg_basebackup) for replica tests.
+# PostgreSQL's server programs for the streaming-replica test (tests/faults/test_replica.py).
 SYSTEM_PACKAGES := fonts-noto-cjk chromium default-jre-headless wrk postgresql
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 

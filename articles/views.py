@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, MonthArchiveView, TemplateView, YearArchiveView
 from taggit.models import Tag
 
+from allforces.proxies import client_address
 from articles import readership, search
 from articles.images import share_card_png
 from articles.models import Article, Author, Category, Series
@@ -209,7 +210,14 @@ class SearchView(PaginatedMixin, ListView):
     context_object_name = "articles"
 
     def dispatch(self, request, *args, **kwargs):
-        self.query = search.parse_query(request.GET.get("q", ""))
+        typed = request.GET.getlist("q")
+        canonical = search.canonical_text(typed[-1]) if typed else ""
+        if typed and typed != [canonical]:
+            # One page per search, not one per spelling: ＡＷＳ, " AWS " and "AWS AWS" are AWS (cached once).
+            query = request.GET.copy()
+            query.setlist("q", [canonical] if canonical else [])
+            return HttpResponseRedirect(f"{request.path}?{query.urlencode()}" if query else request.path)
+        self.query = search.parse_query(canonical)
         self.category = _subject_or_404(Category, request.GET.get("category"))
         self.tag = _subject_or_404(Tag, request.GET.get("tag"))
         return super().dispatch(request, *args, **kwargs)
@@ -266,7 +274,8 @@ def count_view(request, pk):
     has_session = settings.SESSION_COOKIE_NAME in request.COOKIES
     if has_session and request.user.is_staff:
         return HttpResponse(status=204)
-    outcome = readership.record_view(pk, request.META.get("REMOTE_ADDR", ""), request.headers.get("User-Agent", ""))
+    address = client_address(request) or ""
+    outcome = readership.record_view(pk, address, request.headers.get("User-Agent", ""))
     if outcome == readership.Outcome.LIMITED:
         return HttpResponse("閲覧の記録が多すぎます。しばらくしてからお試しください。", status=429)
     readership.maybe_roll_up()

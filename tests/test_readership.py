@@ -130,6 +130,17 @@ def test_an_id_beyond_any_article_does_not_break_the_roll_up(client):
     assert stored_views(article) == 1
 
 
+def test_behind_a_trusted_balancer_readers_are_told_apart_by_their_own_address(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    article = make_article()
+    url = reverse("articles:count-view", kwargs={"pk": article.pk})
+
+    for reader in ("203.0.113.1", "203.0.113.2", "203.0.113.1"):
+        client.post(url, headers={"User-Agent": BROWSER, "X-Forwarded-For": reader}, REMOTE_ADDR="10.0.0.1")
+
+    assert stored_views(article) == 2
+
+
 def test_views_are_kept_per_article_and_hour(client):
     article = make_article()
     with time_machine.travel(datetime(2026, 12, 1, 9, 59, tzinfo=UTC)):

@@ -123,3 +123,11 @@ def test_absolute_urls_follow_the_servers_port_unless_site_url_is_set():
     assert site_url() == "http://127.0.0.1:8000"
     assert site_url(PORT="8001") == "http://127.0.0.1:8001"
     assert site_url(PORT="8001", SITE_URL="https://allforces.example/") == "https://allforces.example"
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "１"])
+def test_a_proxy_count_that_is_not_a_whole_number_refuses_to_start_in_japanese(value):
+    result = load_settings(DEBUG="1", TRUSTED_PROXY_COUNT=value)
+
+    assert result.returncode != 0
+    assert "TRUSTED_PROXY_COUNT は 0 以上の整数で指定してください" in result.stderr
