@@ -127,6 +127,11 @@ bench: system-deps install
 bench-bounds: install
 	$(BIN)/python bench/bounds.py
 
+## bench-database-hung: cached pages while the database accepts connections and never answers, breaker off and on
+.PHONY: bench-database-hung
+bench-database-hung: install
+	$(BIN)/python bench/database_hung.py $(ARGS)
+
 ## load-test: 60 s of 50 anonymous readers while the desk saves and publishes, then 60 s more with the script's own
 ## redis-server killed at 30 s and started again (empty) at 45 s; fails on any error, lost edit or stale read.
 load-test: install

@@ -39,6 +39,7 @@ MEDIA_STORAGE_URL = os.environ.get("MEDIA_STORAGE_URL", "")  # s3://bucket/prefi
 REDIS_TIMEOUT_SECONDS = float(os.environ.get("REDIS_TIMEOUT_SECONDS", "0.5"))
 DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "3"))  # seconds
 DATABASE_STATEMENT_TIMEOUT = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "10000"))  # milliseconds
+DATABASE_BREAKER_SECONDS = float(os.environ.get("DATABASE_BREAKER_SECONDS", "5"))  # 0: never short-circuit
 TRUSTED_PROXY_COUNT = os.environ.get("TRUSTED_PROXY_COUNT", "0")  # proxies in front that append X-Forwarded-For
 # -------------------------------------------------------------------------------------------
 
@@ -77,6 +78,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "articles.delivery.page_cache.ReaderPageCacheMiddleware",
+    "articles.delivery.db_breaker.DatabaseBreakerMiddleware",
     "articles.delivery.db_routing.ReaderRequestMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -17,6 +17,7 @@ from taggit.models import Tag
 
 from allforces.proxies import client_address
 from articles import readership, search
+from articles.delivery import db_breaker
 from articles.images import share_card_png
 from articles.models import Article, Author, Category, Series
 
@@ -310,11 +311,10 @@ class ShareCardView(DetailView):
 
 
 def server_error(request):
-    """handler500. A database that does not answer (refused, timed out) is 503 with Retry-After: the site is
-    unavailable for a moment, not broken, and a CDN or load balancer may serve a stale copy meanwhile."""
-    unavailable = isinstance(sys.exc_info()[1], (OperationalError, InterfaceError))
-    response = defaults.server_error(request)
-    if unavailable:
-        response.status_code = 503
-        response["Retry-After"] = "30"
-    return response
+    """handler500. A database that does not answer (refused, timed out) is 503 with Retry-After, and a failed
+    connection opens the breaker (articles/delivery/db_breaker.py) so the next requests do not wait for it."""
+    error = sys.exc_info()[1]
+    if isinstance(error, (OperationalError, InterfaceError)):
+        db_breaker.record(error)
+        return db_breaker.unavailable(request)
+    return defaults.server_error(request)

@@ -50,7 +50,13 @@ FEED_SUFFIXES = ("", "-atom", "-json")
 # The admin's own script files; reader pages load no script at all.
 # The article page's own view counter (articles/readership.py): a src and no inline code.
 READER_SCRIPTS = ("/static/js/count-view.js",)
-ADMIN_SCRIPTS = ("/static/admin/js/", "/static/markdownx/js/", "/admin/jsi18n/", "/static/js/desk-editor.js")
+ADMIN_SCRIPTS = (
+    "/static/admin/js/",
+    "/static/markdownx/js/",
+    "/admin/jsi18n/",
+    "/static/js/desk-editor.js",
+    "/static/js/desk-autosave.js",
+)
 
 # What XML 1.0 cannot carry: RSS and Atom drop it, so a payload holding it comes back from them without it.
 XML_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")

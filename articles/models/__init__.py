@@ -9,7 +9,7 @@ from articles.models.content import (
     refuse_deleting_categories_in_use,
     rendered_fields,
 )
-from articles.models.editorial import ArticleRevision, EditorialComment, PreviewLink, WorkflowEvent
+from articles.models.editorial import ArticleRevision, Autosave, EditorialComment, PreviewLink, WorkflowEvent
 from articles.models.readership import ArticleViewCount
 from articles.models.series import Series, SeriesPart
 from articles.models.tags import ensure_tag_slug
@@ -23,6 +23,7 @@ __all__ = [
     "ArticleSearchIndex",
     "ArticleViewCount",
     "Author",
+    "Autosave",
     "Category",
     "CategoryQuerySet",
     "EditorialComment",
