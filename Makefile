@@ -62,8 +62,10 @@ run: system-deps install
 	DEBUG=1 $(BIN)/python manage.py import_jekyll $(DEMO_ARCHIVE)
 	DEBUG=1 $(BIN)/python manage.py seed_demo_images
 	DEBUG=1 $(BIN)/python manage.py create_demo_accounts
+	DEBUG=1 $(BIN)/python manage.py seed_demo_series
+	DEBUG=1 $(BIN)/python manage.py seed_demo_views
 	@echo "ALLFORCES: http://127.0.0.1:$(PORT)/  (管理画面: http://127.0.0.1:$(PORT)/admin/)"
-	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	DEBUG=1 PORT=$(PORT) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## test: the whole suite (SQLite unless DATABASE_URL says otherwise)
 test: install-dev

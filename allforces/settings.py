@@ -27,11 +27,14 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 REDIS_URL = os.environ.get("REDIS_URL", "")
 ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+PORT = os.environ.get("PORT", "8000")  # the port `make run` / `make serve` listen on
+# Absolute URLs (canonical, share links, feeds, sitemap) use SITE_URL; without it, the local server's own port.
+SITE_URL = (os.environ.get("SITE_URL") or f"http://127.0.0.1:{PORT}").rstrip("/")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
 STATIC_HASHED = _env_bool("STATIC_HASHED", default=not DEBUG)
 CDN_PURGE_URL = os.environ.get("CDN_PURGE_URL", "")
+WEBSUB_HUB_URL = os.environ.get("WEBSUB_HUB_URL", "")  # feeds name it as their hub; pinged after each change
 MEDIA_STORAGE_URL = os.environ.get("MEDIA_STORAGE_URL", "")  # s3://bucket/prefix?endpoint_url=…&region_name=…
 REDIS_TIMEOUT_SECONDS = float(os.environ.get("REDIS_TIMEOUT_SECONDS", "0.5"))
 DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "3"))  # seconds

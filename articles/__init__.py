@@ -5,9 +5,11 @@
                 desk views, the editor's upload endpoint) templatetags/ context_processors.py management/
 5 desk          desk/ (roles, permissions, workflow, revisions, diff, preview, dashboard)
                 importers/loader.py backups.py
-4 reactions     side_effects.py: after-commit calls into search and delivery
-3 services      search.py | delivery/ (page_cache, cdn, db_routing, redirects, health, media); neither imports the other
-2 models        models/ (content, editorial, tags): published(), released(), upcoming(); redirects remembered
+4 reactions     side_effects.py: after-commit calls into search and delivery (and the WebSub hub)
+3 services      search.py | delivery/ (page_cache, cdn, db_routing, redirects, health, media, websub) |
+                readership.py (counting views) | ranking.py (アクセスランキング); none imports another
+2 models        models/ (content, editorial, tags, series, readership): published(), released(), upcoming();
+                redirects remembered
 1 pure code     markdown.py slugs.py images.py uploads.py search_index.py importers/jekyll.py exporters/jekyll.py
                 and desk/diff.py: no database (a second contract checks it)
 

@@ -1,18 +1,28 @@
-"""アクセスランキング: the most read articles of a period, as the front page's ranking column shows them.
+"""アクセスランキング: the most read articles of the last 24 hours or 7 days, from ArticleViewCount rows
+(articles/readership.py counts them)."""
 
-PLACEHOLDER (issue #19 item 1's layout only): `top()` returns the newest published articles, not the most read.
-The view counting and the real ranking (item 2) are written on another branch, with this signature; on merge
-that version replaces this file.
-"""
+from datetime import timedelta
+
+from django.db.models import Sum
+from django.utils import timezone
 
 from articles.models import Article
 
-PERIODS = ("day", "week")
+PERIODS = {"day": timedelta(hours=24), "week": timedelta(days=7)}
 
 
-def top(period, limit=5):
-    """The `limit` most read published articles of `period` ("day": 24 hours, "week": 7 days), most read first.
-    Placeholder: the newest published articles, whatever the period."""
+def top(period, limit=5, now=None):
+    """The `limit` most viewed articles readers can see, over `period` ("day" or "week"), most views first
+    (ties: the newer article). Each carries `period_views`. Hours are whole: "day" is the last 24 started hours."""
     if period not in PERIODS:
-        raise ValueError(f"unknown ranking period: {period!r}")
-    return list(Article.objects.published().for_listing()[:limit])
+        raise ValueError(f"period must be one of {sorted(PERIODS)}, not {period!r}")
+    now = now or timezone.now()
+    since = (now - PERIODS[period]).replace(minute=0, second=0, microsecond=0)
+    return list(
+        Article.objects.published()
+        .filter(view_counts__hour__gte=since, view_counts__hour__lte=now)
+        .annotate(period_views=Sum("view_counts__views"))
+        .filter(period_views__gt=0)
+        .for_listing()
+        .order_by("-period_views", "-published_at", "-pk")[:limit]
+    )

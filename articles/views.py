@@ -10,14 +10,17 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, MonthArchiveView, TemplateView, YearArchiveView
 from taggit.models import Tag
 
-from articles import ranking, search
+from allforces.proxies import client_address
+from articles import ranking, readership, search
 from articles.context_processors import navigation_categories
 from articles.delivery import db_breaker
 from articles.images import share_card_png
-from articles.models import Article, Author, Category
+from articles.models import Article, Author, Category, Series
 
 
 class PublishedArticleMixin:
@@ -92,12 +95,19 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        return Article.objects.published().for_reading().prefetch_related("tags", "secondary_categories")
+        # series_part: a reverse one-to-one, joined in the same query (None for an article outside any series).
+        articles = Article.objects.published().for_reading().select_related("series_part__series")
+        return articles.prefetch_related("tags", "secondary_categories")
 
     def get_context_data(self, **kwargs):
         article = self.object
         previous_article, next_article = article.adjacent_published()
+        series_part = getattr(article, "series_part", None)
+        previous_part, next_part = series_part.place() if series_part else (None, None)
         return super().get_context_data(
+            series_part=series_part,
+            previous_part=previous_part,
+            next_part=next_part,
             article_tags=list(article.tags.all()),
             article_categories=article.all_categories(),
             table_of_contents=article.table_of_contents(),
@@ -263,6 +273,39 @@ class SearchView(PaginatedMixin, ListView):
         )
         context["hits"] = [search.hit(article, self.query) for article in context["articles"]]
         return context
+
+
+class SeriesDetailView(DetailView):
+    """A 連載's published parts in order; a series with none is not there for readers (404)."""
+
+    model = Series
+    context_object_name = "series"
+
+    def get_context_data(self, **kwargs):
+        parts = list(self.object.published_parts())
+        if not parts:
+            raise Http404("この連載にはまだ公開された回がありません。")
+        feeds = {
+            kind: reverse("articles:series-feed" + suffix, kwargs={"slug": self.object.slug})
+            for kind, suffix in (("rss", ""), ("atom", "-atom"), ("json", "-json"))
+        }
+        return super().get_context_data(parts=parts, series_feeds=feeds, **kwargs)
+
+
+@csrf_exempt  # a beacon carries no token, and there is nothing of the sender's to protect: it only adds a view
+@require_POST
+def count_view(request, pk):
+    """The article page's beacon (static/js/count-view.js): 204 whether or not the view counted, 429 when
+    this client sent too many. Staff reading the site are not readers."""
+    has_session = settings.SESSION_COOKIE_NAME in request.COOKIES
+    if has_session and request.user.is_staff:
+        return HttpResponse(status=204)
+    address = client_address(request) or ""
+    outcome = readership.record_view(pk, address, request.headers.get("User-Agent", ""))
+    if outcome == readership.Outcome.LIMITED:
+        return HttpResponse("閲覧の記録が多すぎます。しばらくしてからお試しください。", status=429)
+    readership.maybe_roll_up()
+    return HttpResponse(status=204)
 
 
 def _subject_or_404(model, slug):

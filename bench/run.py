@@ -47,7 +47,7 @@ import gunicorn_process  # noqa: E402
 
 PYTHON = sys.executable
 PG_URL = "postgres://postgres@127.0.0.1:5432/{}"
-BENCH_DB = "allforces_bench"
+BENCH_DB = os.environ.get("BENCH_DB", "allforces_bench")  # another name keeps parallel runs apart
 IMPORT_DB = "allforces_bench_import"
 REDIS_URL = "redis://127.0.0.1:6379/3"
 SEARCH_TERM = "半導体"
@@ -61,6 +61,7 @@ GOAL_COLD_P99_MS = 100
 GOAL_IMPORT_SECONDS = 60
 GOAL_IMPORT_POSTS = 10_000
 GOAL_RSS_MB = 150
+GOAL_ARTICLE_AFTER_VIEWS = 0.95  # warm article req/s after the view counter's load, against just before it
 
 
 def main():
@@ -529,6 +530,8 @@ def load_test(server, args):
                         static["cpu"].get("gunicorn_ms_per_request"), warm["cpu"].get("gunicorn_ms_per_request")
                     ],
                 })  # fmt: skip
+        if article and (not only or "views" in only):
+            results += views_load(server, args, scratch, meter, article[2])
         results.append(
             run_wrk(server, args, scratch, "static", "ceiling-end", [ceiling], "again, after the pages", meter)
         )
@@ -541,6 +544,31 @@ def load_test(server, args):
     return results, pairs
 
 
+def views_load(server, args, scratch, meter, warm_article):
+    """The view counter (articles/readership.py) under load: how many beacons a second it absorbs, with Redis,
+    each from a different reader so each counts; and the warm article page just before and just after, which
+    must not be slowed by what the counting left behind (Redis keys, roll-ups). The roll-up is checked too:
+    the rows must hold every beacon that got a 2xx."""
+    from articles.models import Article, ArticleViewCount
+
+    pks = list(Article.objects.published().order_by("-published_at").values_list("pk", flat=True)[:500])
+    beacons = [f"/views/{pk}/" for pk in pks]
+    flush_redis()
+    ArticleViewCount.objects.all().delete()
+    http_get(server.url + warm_article)
+    before = run_wrk(server, args, scratch, "article", "warm, before views", [warm_article], warm_article, meter)
+    views = run_wrk(
+        server, args, scratch, "views", "beacons", beacons, f"POST /views/<pk>/ over {len(pks)} articles", meter,
+        beacon=True,
+    )  # fmt: skip
+    run_manage(server.env, "roll_up_views")
+    stored = sum(ArticleViewCount.objects.values_list("views", flat=True))
+    views["views_stored"] = stored
+    log(f"  views: {views['status']['2xx']} beacons answered 2xx, {stored} views in the rows after the roll-up")
+    after = run_wrk(server, args, scratch, "article", "warm, after views", [warm_article], warm_article, meter)
+    return [before, views, after]
+
+
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
 
 
@@ -549,7 +577,9 @@ def _milliseconds(text):
     return float(number) * _UNITS[unit]
 
 
-def run_wrk(server, args, scratch, page, mode, paths, note, meter=None, duration=None, connections=None, wait=True):
+def run_wrk(
+    server, args, scratch, page, mode, paths, note, meter=None, duration=None, connections=None, wait=True, beacon=False
+):
     duration = duration or args.duration
     connections = connections or args.connections
     threads = min(args.threads, connections)
@@ -558,6 +588,7 @@ def run_wrk(server, args, scratch, page, mode, paths, note, meter=None, duration
     command = [
         "wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency",
         "-s", str(BENCH_DIR / "wrk.lua"), server.url, "--", str(paths_file), str(threads),
+        *(["beacon"] if beacon else []),
     ]  # fmt: skip
     quiet = meter.wait_until_quiet(args.wait_idle) if meter and args.wait_idle and wait else {}
     log(
@@ -685,6 +716,20 @@ def goals(report):
             f" (at {probe} connections: {cold_probe['p99_ms']:.1f} ms)" if cold_probe else ""
         )
         out.append(_goal("cold article p99 < 100 ms", cold["p99_ms"] < GOAL_COLD_P99_MS, detail))
+    views = _result(report, "views", "beacons")
+    before, after = _result(report, "article", "warm, before views"), _result(report, "article", "warm, after views")
+    if views and before and after:
+        ratio = after["requests_per_second"] / before["requests_per_second"]
+        out.append(_goal(
+            "warm article after the view counter's load ≥ 95% of just before", ratio >= GOAL_ARTICLE_AFTER_VIEWS,
+            f"{ratio:.0%} ({after['requests_per_second']:.0f} / {before['requests_per_second']:.0f} req/s; "
+            f"app CPU/request {after.get('cpu', {}).get('gunicorn_ms_per_request', '?')} vs "
+            f"{before.get('cpu', {}).get('gunicorn_ms_per_request', '?')} ms); counter absorbed "
+            f"{views['requests_per_second']:.0f} views/s at {views.get('cpu', {}).get('gunicorn_ms_per_request', '?')} "
+            f"ms app and {views.get('cpu', {}).get('postgres_ms_per_request', '?')} ms db CPU per view; "
+            f"{views['views_stored']} views stored for {views['status']['2xx']} answered 2xx (beacons still in "
+            "flight when wrk stops are answered and stored too, so stored ≥ answered means none was lost)",
+        ))  # fmt: skip
     imported = report.get("import", {})
     if not imported.get("skipped") and imported.get("seconds_for_10000"):
         complete = imported["finished"] and imported["imported"] >= GOAL_IMPORT_POSTS

@@ -1,6 +1,8 @@
 -- wrk script for bench/run.py: cycles through the request paths in a file (one per line), counts the
 -- responses by status class and by X-Page-Cache (hit / miss / none), and prints one "BENCH {json}" line.
--- Usage: wrk -t2 -c16 -d10s --latency -s bench/wrk.lua http://127.0.0.1:PORT -- PATHS_FILE THREADS
+-- Usage: wrk -t2 -c16 -d10s --latency -s bench/wrk.lua http://127.0.0.1:PORT -- PATHS_FILE THREADS [beacon]
+-- With "beacon", each request is the article page's view beacon instead: a bodiless POST with a User-Agent of
+-- its own, so that every request is a different reader (not a repeat, not rate limited) and counts.
 -- Each thread starts at its own share of the list, so the first pass over the list asks for every path once.
 
 local threads = {}
@@ -21,12 +23,19 @@ function init(args)
   end
   local thread_count = tonumber(args[2]) or 1
   position = math.floor(id * #paths / thread_count)
+  beacon = args[3] == "beacon"
+  sent = 0
   hits, misses, uncached = 0, 0, 0
   s2, s3, s4, s5 = 0, 0, 0, 0
 end
 
 function request()
   position = position % #paths + 1
+  if beacon then
+    sent = sent + 1
+    local agent = string.format("Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0 reader/%d.%d", id, sent)
+    return wrk.format("POST", paths[position], { ["User-Agent"] = agent, ["Content-Length"] = "0" })
+  end
   return wrk.format("GET", paths[position])
 end
 

@@ -99,9 +99,10 @@ def make_hero_image(size=(800, 450), name="hero.jpg"):
 
 def make_reader_site():
     """Enough published content for every reader page: a featured article, a rich article with a hero image
-    between an older and a newer one (so it has previous, next and related articles), and one without.
+    between an older and a newer one (so it has previous, next and related articles), and one without; older,
+    rich and plain are a three-part series (rich is 第2回, with both neighbours).
 
-    Returns the objects by role: category, tag (its name), author, rich, plain, older, newer, featured.
+    Returns the objects by role: category, tag (its name), author, rich, plain, older, newer, featured, series.
     """
     category = make_category("技術動向", description="半導体、クラウド、AIの動きを追います。")
     author = make_author("ALLFORCES編集部", bio="投資と技術の長文分析を届ける編集部です。")
@@ -119,7 +120,9 @@ def make_reader_site():
     plain = make_article(title="画像のない記事", published_at=now - timedelta(days=1), **shared)
     newer = make_article(title="最新の設備投資", published_at=now - timedelta(hours=2), **shared)
     featured = make_article(title="注目の長文分析", is_featured=True, **shared)
+    series = make_series("工程別に読む半導体", [older, rich, plain], description="半導体の工程を3回で読み解きます。")
     return SimpleNamespace(
+        series=series,
         category=category,
         tag="半導体",
         author=author,
@@ -159,3 +162,13 @@ def editorial_group(role):
             app_label, codename = dotted.split(".")
             group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
     return group
+
+
+def make_series(title=None, articles=(), **fields):
+    """A 連載 whose parts are `articles`, numbered 第1回, 第2回 … in the order given."""
+    from articles.models import Series, SeriesPart
+
+    series = Series.objects.create(title=title or f"連載{next(_sequence)}", **fields)
+    for number, article in enumerate(articles, start=1):
+        SeriesPart.objects.create(series=series, article=article, number=number)
+    return series

@@ -111,7 +111,8 @@ def unsafe_markup(root, own_scripts=()):
     """Every way the parsed tree under `root` could run script; an empty list when there is none.
 
     `own_scripts`: path prefixes of the site's own script files (the admin's /static/admin/js/…); a <script>
-    with such a src and no inline code is the page's, not injected. Reader pages have none."""
+    with such a src and no inline code is the page's, not injected. Reader pages have one: the article page's
+    view counter."""
     problems = []
     for element in elements(root):
         namespace, name = split_name(element.tag)

@@ -15,7 +15,7 @@ from tests.tools import ARTIFACTS, chromium, describe_violations
 
 WIDTHS = (375, 1280)
 SCHEMES = ("light", "dark")
-AXE_PAGES = ("home", "article", "category", "tag", "404")
+AXE_PAGES = ("home", "article", "category", "tag", "series", "404")
 
 ALL_IMAGES_SETTLED = """() => Promise.all(
     Array.from(document.images).filter((image) => !image.complete).map((image) => new Promise((resolve) => {
@@ -42,6 +42,7 @@ def urls(live_server, settings, tmp_path):
         "article": site.rich.get_absolute_url(),
         "category": site.category.get_absolute_url(),
         "tag": reverse("articles:tag", kwargs={"slug": site.tag}),
+        "series": site.series.get_absolute_url(),
         "404": "/存在しないページ/",
     }
     return {page: live_server.url + path for page, path in paths.items()}
@@ -158,7 +159,7 @@ def test_page_has_no_axe_violations_or_load_errors(browser, urls, page_name):
         pytest.fail("\n".join(failures), pytrace=False)
 
 
-@pytest.mark.parametrize("page_name", ["home", "article"])
+@pytest.mark.parametrize("page_name", ["home", "article", "series"])
 def test_page_does_not_scroll_sideways_down_to_320px(browser, urls, page_name):
     visit = Visit(browser, urls[page_name], width=375)
     try:

@@ -34,6 +34,7 @@ PAGES = [
     "archive",
     "archive-year",
     "archive-month",
+    "series",
     "404",
     "500",
 ]
@@ -52,6 +53,7 @@ def page_urls(site):
         "archive": reverse("articles:archive"),
         "archive-year": reverse("articles:archive-year", kwargs={"year": published.year}),
         "archive-month": reverse("articles:archive-month", kwargs={"year": published.year, "month": published.month}),
+        "series": site.series.get_absolute_url(),
         "404": "/存在しないページ/",
     }
 

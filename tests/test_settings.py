@@ -105,6 +105,26 @@ def test_on_sqlite_no_write_to_the_database_cache_is_lost_to_a_concurrent_one(tm
     assert result.stdout.strip() == "0", "writes lost"
 
 
+def site_url(**env):
+    clean = {key: value for key, value in os.environ.items() if key not in {"SITE_URL", "PORT"}}
+    result = subprocess.run(
+        [sys.executable, "-c", "from allforces import settings; print(settings.SITE_URL)"],
+        cwd=PROJECT,
+        env={**clean, "DEBUG": "1", **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def test_absolute_urls_follow_the_servers_port_unless_site_url_is_set():
+    """`make run PORT=8001` passes PORT: canonical links, share links and feeds then name port 8001."""
+    assert site_url() == "http://127.0.0.1:8000"
+    assert site_url(PORT="8001") == "http://127.0.0.1:8001"
+    assert site_url(PORT="8001", SITE_URL="https://allforces.example/") == "https://allforces.example"
+
+
 @pytest.mark.parametrize("value", ["abc", "-1", "１"])
 def test_a_proxy_count_that_is_not_a_whole_number_refuses_to_start_in_japanese(value):
     result = load_settings(DEBUG="1", TRUSTED_PROXY_COUNT=value)

@@ -50,6 +50,6 @@ def test_sitemap_query_count_is_constant(client, django_assert_max_num_queries, 
     for number in range(count):
         make_article(tags=[f"タグ{number}"])
 
-    # a count (for the paginator) and the items, for each of the four sections
-    with django_assert_max_num_queries(8):
+    # a count (for the paginator) and the items, for each of the five sections (series included)
+    with django_assert_max_num_queries(10):
         client.get("/sitemap.xml")

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 from datetime import timedelta
 
 import pytest
@@ -263,7 +264,8 @@ def test_share_links_are_plain_links_to_four_services(client):
 
     for host in ("https://x.com/intent/post", "facebook.com/sharer", "b.hatena.ne.jp/entry/", "social-plugins.line.me"):
         assert host in html
-    assert "<script src" not in html
+    # No share widget: the only script is the site's own view counter (static/js/count-view.js).
+    assert re.findall(r'<script src="([^"]+)"', html) == ["/static/js/count-view.js"]
 
 
 def test_updated_date_is_shown_only_when_edited_on_a_later_day(client):

@@ -11,6 +11,8 @@ from articles.admin.autosave import AutosaveViews
 from articles.admin.bulk import bulk_publish_confirmation
 from articles.admin.desk_views import ArticleEditorialViews
 from articles.admin.forms import ArticleAdminForm
+from articles.admin.readership import ArticleViewsAdminMixin, with_views_last_7_days
+from articles.admin.series import SeriesAdmin  # noqa: F401 (registered with the admin site on import)
 from articles.desk import autosave, permissions, workflow
 from articles.desk.revisions import apply_content, snapshot
 from articles.desk.status import status_colour
@@ -45,7 +47,7 @@ def _live_save_message(applied, revision, article):
 
 
 @admin.register(Article)
-class ArticleAdmin(AutosaveViews, ArticleEditorialViews, MarkdownxModelAdmin):
+class ArticleAdmin(ArticleViewsAdminMixin, AutosaveViews, ArticleEditorialViews, MarkdownxModelAdmin):
     form = ArticleAdminForm
     change_form_template = "admin/articles/article/change_form.html"
 
@@ -55,7 +57,9 @@ class ArticleAdmin(AutosaveViews, ArticleEditorialViews, MarkdownxModelAdmin):
             "js/desk-autosave.js",  # nothing typed is lost: autosave, restore, a warning before leaving
         )
 
-    list_display = ("title", "status_badge", "author", "category_list", "last_change", "publication_time")
+    list_display = (
+        "title", "status_badge", "author", "category_list", "last_change", "publication_time", "views_last_7_days",
+    )  # fmt: skip
     list_filter = ("status", "author", "category")
     list_select_related = ("author", "category")
     search_fields = ("title",)
@@ -66,6 +70,7 @@ class ArticleAdmin(AutosaveViews, ArticleEditorialViews, MarkdownxModelAdmin):
         ("アイキャッチ", {"fields": ("hero_image", "hero_image_alt")}),
         # The state and its time are in the status panel at the top of the form (change_form.html).
         ("レビューと掲載", {"fields": ("reviewer", "is_featured", "correction_note")}),
+        ("閲覧数", {"fields": ("views_chart",)}),
         (
             "情報",
             {
@@ -76,7 +81,7 @@ class ArticleAdmin(AutosaveViews, ArticleEditorialViews, MarkdownxModelAdmin):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("secondary_categories")
+        return with_views_last_7_days(super().get_queryset(request).prefetch_related("secondary_categories"))
 
     def view_on_site(self, article):
         """Only a published article has a page to show; drafts have their preview instead."""
@@ -84,6 +89,7 @@ class ArticleAdmin(AutosaveViews, ArticleEditorialViews, MarkdownxModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         readonly = ["status", "published_at", "reading_time", "created_by", "created_at", "updated_at", "source_name"]
+        readonly.append("views_chart")
         if not permissions.can_edit_front_page_fields(request.user):
             readonly += ["is_featured", "correction_note", "permalink"]
         if not permissions.can_assign_reviewer(request.user):

@@ -121,6 +121,11 @@ def can_manage_tags(user):
     return role_of(user) == CHIEF
 
 
+def can_manage_series(user):
+    """Creating, numbering and deleting 連載: 編集者 and 編集長, who plan what runs; a ライター writes the parts."""
+    return role_of(user) in {EDITOR, CHIEF}
+
+
 def transition_refusal(user, article, name):
     """Why `user` may not take step `name` on `article` now, or None when they may."""
     transition = TRANSITIONS.get(name)

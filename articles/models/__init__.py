@@ -10,6 +10,8 @@ from articles.models.content import (
     rendered_fields,
 )
 from articles.models.editorial import ArticleRevision, Autosave, EditorialComment, PreviewLink, WorkflowEvent
+from articles.models.readership import ArticleViewCount
+from articles.models.series import Series, SeriesPart
 from articles.models.tags import ensure_tag_slug
 from articles.search_index import ArticleSearchIndex
 
@@ -19,12 +21,15 @@ __all__ = [
     "ArticleRedirect",
     "ArticleRevision",
     "ArticleSearchIndex",
+    "ArticleViewCount",
     "Author",
     "Autosave",
     "Category",
     "CategoryQuerySet",
     "EditorialComment",
     "PreviewLink",
+    "Series",
+    "SeriesPart",
     "WorkflowEvent",
     "article_path",
     "ensure_tag_slug",

@@ -22,7 +22,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from taggit.models import Tag
 
-from articles.models import Article, Author, Category
+from articles.models import Article, Author, Category, Series
 from articles.phrasing import strip_wbr
 from articles.slugs import slug_url
 from articles.syndication.cache import feed_response, feed_version
@@ -137,6 +137,7 @@ class SiteFeed(Feed):
             self.link(subject),
             self.feed_url(subject),
             absolute_url(ICON_PATH),
+            settings.WEBSUB_HUB_URL,
         ]
         version = feed_version(identity, self.shown(subject), self.subject_articles(subject), FEED_LENGTH)
         return feed_response(request, version, lambda: self.render(subject, request))
@@ -169,7 +170,7 @@ class SiteFeed(Feed):
         return absolute_url(reverse(f"articles:{self.url_name}{URL_NAME_SUFFIXES[self.format]}", kwargs=kwargs))
 
     def feed_extra_kwargs(self, subject):
-        return {"icon": absolute_url(ICON_PATH)}
+        return {"icon": absolute_url(ICON_PATH), "hub": settings.WEBSUB_HUB_URL or None}
 
     def item_title(self, article):
         return article.title
@@ -281,3 +282,24 @@ class AuthorFeed(SiteFeed):
 
     def link(self, author):
         return absolute_url(author.get_absolute_url())
+
+
+class SeriesFeed(SiteFeed):
+    """A 連載's published parts, newest first like every feed: a subscriber is told of each new part."""
+
+    url_name = "series-feed"
+
+    def get_object(self, request, slug):
+        return get_object_or_404(Series, slug=slug)
+
+    def subject_articles(self, series):
+        return series.articles()
+
+    def title(self, series):
+        return f"連載：{series.title} | {settings.SITE_NAME}"
+
+    def description(self, series):
+        return series.description or f"{settings.SITE_NAME}の連載「{series.title}」"
+
+    def link(self, series):
+        return absolute_url(series.get_absolute_url())

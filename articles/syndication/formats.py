@@ -4,9 +4,9 @@ RSS 2.0 and Atom 1.0 are Django's own generators plus what feed readers look for
 article (`content:encoded` / Atom `content`) and the site icon. JSON Feed 1.1 is a generator of its own so
 that the same Feed classes drive all three formats.
 
-Besides Django's keywords, the feed takes `icon` (absolute URL) and each item takes `content_html` (HTML
-with absolute URLs), `summary` (plain text; `description` carries it HTML-escaped for RSS and Atom) and
-`image` (absolute URL or None).
+Besides Django's keywords, the feed takes `icon` (absolute URL) and `hub` (a WebSub hub's URL or None), and
+each item takes `content_html` (HTML with absolute URLs), `summary` (plain text; `description` carries it
+HTML-escaped for RSS and Atom) and `image` (absolute URL or None).
 """
 
 import json
@@ -59,6 +59,8 @@ class RssFeed(XmlSafeFeed, Rss201rev2Feed):
         handler.addQuickElement("title", self.feed["title"])
         handler.addQuickElement("link", self.feed["link"])
         handler.endElement("image")
+        if self.feed.get("hub"):
+            handler.addQuickElement("atom:link", None, {"rel": "hub", "href": self.feed["hub"]})
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
@@ -71,6 +73,8 @@ class AtomFeed(XmlSafeFeed, Atom1Feed):
     def add_root_elements(self, handler):
         super().add_root_elements(handler)
         handler.addQuickElement("icon", self.feed["icon"])
+        if self.feed.get("hub"):
+            handler.addQuickElement("link", "", {"rel": "hub", "href": self.feed["hub"]})
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
@@ -95,6 +99,7 @@ class JsonFeed(SyndicationFeed):
             "description": self.feed["description"],
             "icon": self.feed["icon"],
             "language": self.feed["language"],
+            "hubs": [{"type": "WebSub", "url": self.feed["hub"]}] if self.feed.get("hub") else None,
             "items": [self.item_dict(item) for item in self.items],
         }
         return {key: value for key, value in feed.items() if value is not None}

@@ -5,7 +5,7 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
 from taggit.models import Tag
 
-from articles.models import Article, Author, Category
+from articles.models import Article, Author, Category, Series
 from articles.slugs import slug_url
 
 
@@ -66,9 +66,15 @@ class AuthorSitemap(SubjectSitemap):
     article_lookup = "articles"
 
 
+class SeriesSitemap(SubjectSitemap):
+    model = Series
+    article_lookup = "parts__article"
+
+
 SITEMAPS = {
     "articles": ArticleSitemap,
     "categories": CategorySitemap,
     "tags": TagSitemap,
     "authors": AuthorSitemap,
+    "series": SeriesSitemap,
 }
