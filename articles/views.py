@@ -200,7 +200,7 @@ class SearchView(PaginatedMixin, ListView):
     context_object_name = "articles"
 
     def dispatch(self, request, *args, **kwargs):
-        self.query = search.parse_query(request.GET.get("q", ""))
+        self.query = search.expand(search.parse_query(request.GET.get("q", "")))
         self.category = _subject_or_404(Category, request.GET.get("category"))
         self.tag = _subject_or_404(Tag, request.GET.get("tag"))
         return super().dispatch(request, *args, **kwargs)

@@ -11,7 +11,7 @@ from articles.models.content import (
 )
 from articles.models.editorial import ArticleRevision, EditorialComment, PreviewLink, WorkflowEvent
 from articles.models.tags import ensure_tag_slug
-from articles.search_index import ArticleSearchIndex
+from articles.search_index import ArticleSearchIndex, Synonym
 
 __all__ = [
     "Article",
@@ -24,6 +24,7 @@ __all__ = [
     "CategoryQuerySet",
     "EditorialComment",
     "PreviewLink",
+    "Synonym",
     "WorkflowEvent",
     "article_path",
     "ensure_tag_slug",
