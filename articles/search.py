@@ -9,12 +9,14 @@ that hold, for some alternative, all its bigrams or all its normalised words (�
 finds 取り組み). A candidate is kept only where an alternative really occurs, its characters adjacent, in
 the stored word text of the title, keywords (tags, excerpt, headings) or body:
 
-- a whole-word occurrence: the alternative's words, in order, between word boundaries (" 京都 ");
-- an inside-a-word occurrence: its characters inside one longer word (京都 in 東京都, 電池 in 蓄電池).
+- a whole-word occurrence: the alternative's words, in order, between word boundaries (" 京都 "); words
+  are Sudachi's short units, so 京都 is a word of 京都市, and 東京都 (東京 都) does not hold 京都 at all;
+- an inside-a-word occurrence: its characters inside one longer word (電力 in a dictionary's 電力量).
   Latin words match from their start only (「train」 finds Trainium, 「OT」 not spot), as whole words.
 
 When some candidate holds every term as a whole word, candidates holding a term only inside longer words are
-dropped (京都 leaves the 東京都 articles out); otherwise they stay, ranked by their weaker score.
+dropped; otherwise they stay, ranked by their weaker score. A one-character term counts as whole wherever
+it is (株 in 株価 is the word's own sense).
 
 Ranking: BM25F (Robertson & Zaragoza) over the three fields, then a proximity bonus:
 
@@ -203,11 +205,9 @@ def search(articles, query):
         found.append(models.Q(**{f"search_tf_{number}__gt": 0}))
         whole.append(models.Q(**{f"search_whole_{number}__gt": 0}))
     matching = matching.annotate(**annotations).filter(functools.reduce(operator.and_, found))
-    all_whole = models.Case(models.When(functools.reduce(operator.and_, whole), then=1), default=0)
-    matching = matching.annotate(
-        search_all_whole=all_whole,
-        search_any_all_whole=models.Window(models.Max(all_whole)),
-    ).filter(search_all_whole__gte=models.F("search_any_all_whole"))
+    all_whole = functools.reduce(operator.and_, whole)
+    # Uncorrelated: the database answers it once per search, not once per row.
+    matching = matching.filter(all_whole | ~models.Exists(matching.filter(all_whole).values("pk")))
     idfs = [_idf(term_query, vendor) for term_query in term_queries]
     rank = _bm25(idfs) + _proximity(query.terms, idfs)
     ranked = matching.annotate(search_rank=functions.Round(rank, 6))
@@ -235,10 +235,9 @@ def _lexeme(vendor):
 
 
 def whole_pattern(alternative):
-    """What a whole-word occurrence of a term looks like in word text; a Latin word at the end is open
-    (a word starting with it)."""
-    text = " " + "  ".join(" ".join(run_words(run)) for run in alternative)
-    return text if is_word(alternative[-1]) else text + " "
+    """What a whole-word occurrence of a term looks like in word text: its words from a word's start, the
+    last one open (Trainium for train, 引き上げる for 引き上げ, 京都府 for 京都)."""
+    return " " + "  ".join(" ".join(run_words(run)) for run in alternative)
 
 
 def inside_pattern(alternative):
@@ -270,7 +269,7 @@ def _term_counts(term_alternatives):
             weighted.append(whole_count * weight)
             if inside is not None:
                 inside_count = _occurrences(f"search_index__{name}", inside)
-                if whole.strip() == inside:
+                if whole.strip() == inside:  # inside counts what whole-word counts too
                     inside_count = inside_count - whole_count
                 weighted.append(inside_count * (weight * INSIDE_WEIGHT))
     total = functools.partial(functools.reduce, operator.add)

@@ -6,11 +6,10 @@ Each run is read twice:
 
 - as characters and overlapping pairs of characters (bigrams): what the n-gram index (GIN or FTS5) finds
   candidates with, whatever a dictionary knows;
-- as words, by SudachiPy (sudachidict-core, split mode B: 東京都 and 半導体 are one word each, サプライチェーン
-  two), each word in its dictionary-normalised form, so サーバ and サーバー, ｶﾞｽ and ガス, 取組 and 取り組み
-  are the same word. The words go into the index as lexemes marked `__` and into "word text": the
-  field's words separated by one space, runs by two, with a space at both ends, so " 京都 " is the whole
-  word and 京都 inside " 東京都 " is not.
+- as words, by SudachiPy (sudachidict-core; see run_words()), each word in its dictionary-normalised
+  form, so サーバ and サーバー, ｶﾞｽ and ガス, 取組 and 取り組み are the same word. The words go into the
+  index as lexemes marked `__` and into "word text": the field's words separated by one space, runs by
+  two, with a space at both ends, so " 京都 " is a whole word and 東京都 (" 東京 都 ") does not hold 京都.
 
 The analyser is loaded once per process, on first use (about 50 ms and 70 MB for the dictionary).
 The readers' text (snippets, titles) keeps its own characters; only the index and the query are folded.
@@ -61,25 +60,46 @@ def is_word(run):
 
 
 @functools.cache
-def _tokenizer():
+def _analyser():
     from sudachipy import Dictionary, SplitMode  # imported here: commands that never search skip the load
 
-    return Dictionary(dict="core").tokenizer(mode=SplitMode.B)
+    return Dictionary(dict="core").tokenizer(mode=SplitMode.B), SplitMode.A
 
 
 @functools.lru_cache(maxsize=65536)
 def run_words(run):
-    """The normalised words of one run (already normalised text): ("東京都", "の", "京都").
+    """The normalised words of one run (already normalised text): ("東京", "都", "の", "京都").
 
-    Sudachi's normalised form, folded like the rest; where the form would hold characters no run holds
-    (a dictionary entry with a symbol), the word's own characters stand."""
+    A run is read in Sudachi's middle units (B: 半導体, 取組 → 取り組み), and a noun of several short
+    units (A) stands as those units (東京都 → 東京 都, 京都市 → 京都 市, 売上高 → 売り上げ 高): so 京都
+    is a whole word of 京都市 but not of 東京都. Each in its normalised form, folded like the rest; where
+    the form would hold characters no run holds, the word's own characters stand."""
     if is_word(run):
         return (run,)  # a Latin word or a number is one word; Sudachi would split "h100" into h / 100
+    tokenizer, short = _analyser()
     words = []
-    for morpheme in _tokenizer().tokenize(run):
-        form = normalize(morpheme.normalized_form())
-        words.append(form if _RUN.fullmatch(form) else morpheme.surface())
+    for morpheme in tokenizer.tokenize(run):
+        # Compound nouns by their parts; a verb stays whole (its parts 引き 上げ are no words of their own).
+        units = morpheme.split(short) if morpheme.part_of_speech()[0] == "名詞" else ()
+        for unit in units if len(units) > 1 else (morpheme,):
+            form = _nominal_form(unit)
+            words.append(form if _RUN.fullmatch(form) else normalize(unit.surface()))
     return tuple(words)
+
+
+def _nominal_form(morpheme):
+    """The normalised form; for a verb in its 連用形 (引き上げ in 税を引き上げ、), the form its surface
+    has on its own, as a query has it (the noun 引き上げ, not the verb 引き上げる)."""
+    part_of_speech = morpheme.part_of_speech()
+    if part_of_speech[0] == "動詞" and part_of_speech[5].startswith("連用形"):
+        return _alone(morpheme.surface())
+    return normalize(morpheme.normalized_form())
+
+
+@functools.lru_cache(maxsize=16384)
+def _alone(surface):
+    morphemes = _analyser()[0].tokenize(surface)
+    return normalize(morphemes[0].normalized_form() if len(morphemes) == 1 else surface)
 
 
 def word_text(text):
