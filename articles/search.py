@@ -80,7 +80,7 @@ __all__ = [
 MAX_QUERY_CHARACTERS = 100
 MAX_TERMS = 8
 MAX_ALTERNATIVES = 6  # a term and at most five synonyms: each costs a scan of the candidates' text
-FIELD_WEIGHTS = (("title", 4.0), ("keywords", 2.0), ("body", 1.0))
+FIELD_WEIGHTS = (("title", 4.0), ("keywords", 2.0), ("lead", 1.0))
 INSIDE_WEIGHT = 0.3
 K1, B = 1.2, 0.75
 PROXIMITY_WEIGHT, PROXIMITY_SPAN = 0.5, 200.0
@@ -187,51 +187,64 @@ def _word_key(term):
 def search(articles, query):
     """`articles` (e.g. Article.objects.published()) that match every term of `query`, best first."""
     query = expand(query)
-    alternatives = query.alternatives()
-    vendor = connections[articles.db].vendor
-    term_queries = [_index_query(term_alternatives, vendor) for term_alternatives in alternatives]
-    if vendor == "postgresql":
-        tsquery = " & ".join(f"({q})" for q in term_queries)
-        matching = articles.filter(_GinMatch(models.F("search_index__grams"), models.Value(tsquery)))
-    else:
-        fts_query = " AND ".join(f"({q})" for q in term_queries)
-        fts_ids = f"SELECT rowid FROM {SQLITE_FTS_TABLE} WHERE {SQLITE_FTS_TABLE} MATCH %s"  # noqa: S608  # nosec B608 (a constant table name)
-        matching = articles.filter(pk__in=RawSQL(fts_ids, (fts_query,)))  # noqa: S611 (the query is a parameter)  # nosec B611
-    annotations, whole, found = {}, [], []
-    for number, term_alternatives in enumerate(alternatives):
-        whole_count, weighted = _term_counts(term_alternatives)
-        annotations[f"search_tf_{number}"] = weighted
-        annotations[f"search_whole_{number}"] = whole_count
-        found.append(models.Q(**{f"search_tf_{number}__gt": 0}))
-        whole.append(models.Q(**{f"search_whole_{number}__gt": 0}))
-    matching = matching.annotate(**annotations).filter(functools.reduce(operator.and_, found))
-    all_whole = functools.reduce(operator.and_, whole)
-    # Uncorrelated: the database answers it once per search, not once per row.
-    matching = matching.filter(all_whole | ~models.Exists(matching.filter(all_whole).values("pk")))
-    idfs = [_idf(term_query, vendor) for term_query in term_queries]
-    rank = _bm25(idfs) + _proximity(query.terms, idfs)
+    index = _Index(connections[articles.db].vendor)
+    whole, candidates = [], []
+    for term_alternatives in query.alternatives():
+        whole.append(index.query(term_word_grams(alternative) for alternative in term_alternatives))
+        candidates.append(index.query(grams for alternative in term_alternatives for grams in (
+            term_word_grams(alternative), term_grams(alternative))))  # fmt: skip
+    matching = articles.filter(index.matches(index.all(candidates)))
+    all_whole = functools.reduce(operator.and_, (index.matches(term_query) for term_query in whole))
+    # Terms held only as characters (inside longer words, or apart) count when no article holds every
+    # term as whole words, and then only where the stored word text shows the characters adjacent.
+    # The EXISTS is uncorrelated: the database answers it once per search, not once per row.
+    adjacent = functools.reduce(operator.and_, map(_adjacent, query.alternatives()))
+    matching = matching.filter(all_whole | (~models.Exists(matching.filter(all_whole).values("pk")) & adjacent))
+    idfs = [index.idf(term_query) for term_query in candidates]
+    rank = _bm25(query.alternatives(), idfs) + _proximity(query.terms, idfs)
     ranked = matching.annotate(search_rank=functions.Round(rank, 6))
     return ranked.order_by("-search_rank", "-published_at", "-pk")
 
 
-def _index_query(term_alternatives, vendor):
-    """The index query proposing candidates for one term: for some alternative, all its bigrams, or all
-    its normalised words."""
-    options = []
-    for alternative in term_alternatives:
-        for grams in (term_grams(alternative), term_word_grams(alternative)):
-            if grams:
-                options.append(" & ".join(map(_lexeme(vendor), sorted(grams))))
-    joiner = " | " if vendor == "postgresql" else " OR "
-    if vendor != "postgresql":
-        options = [option.replace(" & ", " AND ") for option in options]
-    return joiner.join(f"({option})" for option in dict.fromkeys(options))
+class _Index:
+    """The n-gram index's query language and look-ups, on PostgreSQL (tsquery, GIN) or SQLite (FTS5)."""
 
+    def __init__(self, vendor):
+        self.postgresql = vendor == "postgresql"
 
-def _lexeme(vendor):
-    if vendor == "postgresql":  # quoted for tsquery input, read verbatim (no parser, no dictionary)
-        return lambda gram: "'{}'".format(gram.replace("\\", "\\\\").replace("'", "''"))
-    return lambda gram: '"{}"'.format(gram.replace('"', '""'))
+    def query(self, alternatives):
+        """Any of the alternatives (each a set of lexemes, all required)."""
+        lexeme = self._postgresql_lexeme if self.postgresql else self._sqlite_lexeme
+        conjunction, disjunction = (" & ", " | ") if self.postgresql else (" AND ", " OR ")
+        options = dict.fromkeys(conjunction.join(map(lexeme, sorted(grams))) for grams in alternatives if grams)
+        return disjunction.join(f"({option})" for option in options)
+
+    def all(self, queries):
+        return (" & " if self.postgresql else " AND ").join(f"({query})" for query in queries)
+
+    def matches(self, index_query):
+        """Articles whose index entry matches `index_query`, answered by the index alone."""
+        if self.postgresql:
+            return models.Q(_GinMatch(models.F("search_index__grams"), models.Value(index_query)))
+        fts_ids = f"SELECT rowid FROM {SQLITE_FTS_TABLE} WHERE {SQLITE_FTS_TABLE} MATCH %s"  # noqa: S608  # nosec B608 (a constant table name)
+        return models.Q(pk__in=RawSQL(fts_ids, (index_query,)))  # noqa: S611 (the query is a parameter)  # nosec B611
+
+    def idf(self, index_query):
+        if self.postgresql:
+            sql = "SELECT COUNT(*) FROM articles_articlesearchindex WHERE grams @@ (SELECT (%s)::tsquery)"
+        else:
+            sql = f"SELECT COUNT(*) FROM {SQLITE_FTS_TABLE} WHERE {SQLITE_FTS_TABLE} MATCH %s"  # noqa: S608  # nosec B608
+        proposed = RawSQL(sql, (index_query,), output_field=_FLOAT)  # noqa: S611  # nosec B611
+        total = RawSQL("SELECT COUNT(*) FROM articles_articlesearchindex", (), output_field=_FLOAT)  # nosec B611
+        return functions.Ln(1.0 + (total - proposed + 0.5) / (proposed + 0.5))
+
+    @staticmethod
+    def _postgresql_lexeme(gram):  # quoted for tsquery input, read verbatim (no parser, no dictionary)
+        return "'{}'".format(gram.replace("\\", "\\\\").replace("'", "''"))
+
+    @staticmethod
+    def _sqlite_lexeme(gram):
+        return '"{}"'.format(gram.replace('"', '""'))
 
 
 def whole_pattern(alternative):
@@ -248,6 +261,15 @@ def inside_pattern(alternative):
     return "".join(run_words(alternative[0]))
 
 
+def _adjacent(term_alternatives):
+    """Some alternative's characters are adjacent in the article's full word text."""
+    found = models.Q()
+    for alternative in term_alternatives:
+        for pattern in filter(None, (whole_pattern(alternative), inside_pattern(alternative))):
+            found |= models.Q(search_index__body__contains=pattern)
+    return found
+
+
 def _occurrences(field_name, pattern):
     """How many times `pattern` occurs in a field, by the database: (length − length without it) ÷ size."""
     removed = functions.Length(functions.Replace(models.F(field_name), models.Value(pattern), models.Value("")))
@@ -255,73 +277,50 @@ def _occurrences(field_name, pattern):
     return difference * models.Value(1.0 / len(pattern))
 
 
-def _term_counts(term_alternatives):
-    """Per term: whole-word occurrences (all fields), and the weighted frequency tf."""
-    whole_total, weighted = [], []
+def _term_frequency(term_alternatives):
+    """The weighted frequency of a term in the title, keywords and the body's lead; at least 1 (the
+    index found it somewhere in the article, perhaps past the lead)."""
+    weighted = []
     for alternative in term_alternatives:
         whole, inside = whole_pattern(alternative), inside_pattern(alternative)
         for name, weight in FIELD_WEIGHTS:
             whole_count = _occurrences(f"search_index__{name}", whole)
-            # A one-character term is no trap: 株 in 株価 is the word's own sense, so it counts as whole.
-            whole_total.append(
-                whole_count if inside is None or len(inside) > 1 else _occurrences(f"search_index__{name}", inside)
-            )
             weighted.append(whole_count * weight)
             if inside is not None:
                 inside_count = _occurrences(f"search_index__{name}", inside)
                 if whole.strip() == inside:  # inside counts what whole-word counts too
                     inside_count = inside_count - whole_count
                 weighted.append(inside_count * (weight * INSIDE_WEIGHT))
-    total = functools.partial(functools.reduce, operator.add)
-    return total(whole_total), total(weighted)
+    return functions.Greatest(functools.reduce(operator.add, weighted), models.Value(1.0))
 
 
-def _bm25(idfs):
-    length_norm = models.Value(K1 * (1 - B)) + models.Value(K1 * B) * models.F("search_index__length") / (
+def _bm25(alternatives, idfs):
+    """Σ idf × (k1 + 1) × tf / (tf + norm), written as idf × (k1 + 1) × (1 − norm / (tf + norm)) so that
+    the database computes each tf once."""
+    norm = models.Value(K1 * (1 - B)) + models.Value(K1 * B) * models.F("search_index__length") / (
         RawSQL("SELECT AVG(length) + 1.0 FROM articles_articlesearchindex", (), output_field=_FLOAT)  # nosec B611
     )
-    scores = []
-    for number, idf in enumerate(idfs):
-        tf = models.F(f"search_tf_{number}")
-        scores.append(idf * tf * (K1 + 1) / (tf + length_norm))
+    scores = [
+        idf * (K1 + 1) * (1.0 - norm / (_term_frequency(term_alternatives) + norm))
+        for term_alternatives, idf in zip(alternatives, idfs, strict=True)
+    ]
     return functools.reduce(operator.add, scores)
 
 
-def _idf(term_query, vendor):
-    if vendor == "postgresql":
-        proposed = RawSQL(
-            "SELECT COUNT(*) FROM articles_articlesearchindex WHERE grams @@ (SELECT (%s)::tsquery)",
-            (term_query,),
-            output_field=_FLOAT,
-        )  # nosec B611
-    else:
-        proposed = RawSQL(  # noqa: S611 (the query is a parameter)
-            f"SELECT COUNT(*) FROM {SQLITE_FTS_TABLE} WHERE {SQLITE_FTS_TABLE} MATCH %s",  # noqa: S608  # nosec B608
-            (term_query,),
-            output_field=_FLOAT,
-        )  # nosec B611
-    total = RawSQL("SELECT COUNT(*) FROM articles_articlesearchindex", (), output_field=_FLOAT)  # nosec B611
-    return functions.Ln(1.0 + (total - proposed + 0.5) / (proposed + 0.5))
-
-
 def _proximity(terms, idfs):
-    """A bonus for neighbouring terms found near each other in the body (first occurrences)."""
+    """A bonus for neighbouring terms found near each other in the body's lead (first occurrences)."""
     if len(terms) < 2:
         return models.Value(0.0)
     bonuses = []
     for (left, left_idf), (right, right_idf) in itertools.pairwise(zip(terms, idfs, strict=True)):
-        first = functions.StrIndex("search_index__body", models.Value(whole_pattern(left)))
-        second = functions.StrIndex("search_index__body", models.Value(whole_pattern(right)))
+        first = functions.StrIndex("search_index__lead", models.Value(whole_pattern(left)))
+        second = functions.StrIndex("search_index__lead", models.Value(whole_pattern(right)))
         distance = functions.Abs(first - second) * 1.0
         bonus = (left_idf + right_idf) * (PROXIMITY_WEIGHT / 2) / (1.0 + distance / PROXIMITY_SPAN)
-        bonuses.append(
-            models.Case(
-                models.When(models.Q(search_index__body__contains=whole_pattern(left))
-                            & models.Q(search_index__body__contains=whole_pattern(right)), then=bonus),
-                default=models.Value(0.0),
-                output_field=models.FloatField(),
-            )
-        )  # fmt: skip
+        both = models.Q(search_index__lead__contains=whole_pattern(left)) & models.Q(
+            search_index__lead__contains=whole_pattern(right)
+        )
+        bonuses.append(models.Case(models.When(both, then=bonus), default=models.Value(0.0), output_field=_FLOAT))
     return functools.reduce(operator.add, bonuses)
 
 

@@ -31,6 +31,7 @@ class ArticleSearchIndex(models.Model):
     )
     title = models.TextField("タイトル（正規化）", default="")
     keywords = models.TextField("タグ・抜粋・見出し（正規化）", default="")
+    lead = models.TextField("本文の冒頭（正規化）", default="")
     body = models.TextField("本文（正規化）", default="")
     length = models.PositiveIntegerField("語数", default=0)
     grams = NgramField("n-gram", default="")

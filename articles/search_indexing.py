@@ -9,6 +9,10 @@ from articles.search_text import document_grams, word_text
 
 # A tsvector must stay under 1 MB; 60,000 characters (two hours of reading) stay well below it.
 MAX_INDEXED_CHARACTERS = 60_000
+# Ranking reads term frequencies in the title, keywords and the body's first 1,500 characters of word text
+# (about 700 characters of the article): what an analysis is about is said early, and reading whole
+# bodies for every match cost 2.4 s for a word in 658 of 10,000 articles.
+LEAD_CHARACTERS = 1_500
 SQLITE_FTS_TABLE = "articles_search_fts"
 
 
@@ -17,11 +21,15 @@ def index_fields(title, body_html, excerpt, tag_names):
     headings = [text for _level, _anchor, text in table_of_contents(body_html)]
     keywords = [*tag_names, excerpt, *headings]
     body = html_to_text(body_html)[:MAX_INDEXED_CHARACTERS]
-    fields = {"title": word_text(title), "keywords": word_text("\n".join(keywords)), "body": word_text(body)}
+    body_words = word_text(body)
+    lead = (
+        body_words[: body_words.rfind(" ", 0, LEAD_CHARACTERS) + 1] if len(body_words) > LEAD_CHARACTERS else body_words
+    )
+    ranked = {"title": word_text(title), "keywords": word_text("\n".join(keywords)), "lead": lead}
     # Words, not characters: what BM25's length normalisation compares (two spaces between runs count one).
-    length = sum(text.replace("  ", " ").count(" ") - 1 for text in fields.values())
+    length = sum(text.replace("  ", " ").count(" ") - 1 for text in ranked.values())
     grams = document_grams(" ".join([title, *keywords, body]))
-    return {**fields, "length": max(length, 0), "grams": " ".join(sorted(grams))}
+    return {**ranked, "body": body_words, "length": max(length, 0), "grams": " ".join(sorted(grams))}
 
 
 def update_search_index(article):

@@ -16,6 +16,7 @@ The readers' text (snippets, titles) keeps its own characters; only the index an
 """
 
 import functools
+import itertools
 import operator
 import re
 import unicodedata
@@ -109,15 +110,25 @@ def word_text(text):
 
 
 def document_grams(text):
-    """Every character and bigram of every run of `text`, each Latin word's start, and each normalised
-    word (marked `__`): what the n-gram index holds."""
+    """What the n-gram index holds for `text`: every character and bigram of every run, each Latin word's
+    start (marked `_`), each normalised word and each pair of neighbouring words in a run (marked `__`,
+    the pair joined by `_`: __全_固体), so that a term's words, and their order, are answered by the
+    index alone."""
     text_runs = runs(normalize(text))
     joined = " ".join(text_runs)  # one pass over the text, then drop what straddles two runs
     grams = set(joined) | set(map(operator.add, joined, joined[1:]))
     grams = {gram for gram in grams if " " not in gram}
     grams.update(WORD_START + run[:size] for run in text_runs if is_word(run) for size in (1, 2))
-    grams.update(WORD_LEXEME + word for run in text_runs for word in run_words(run))
+    for run in text_runs:
+        if not is_word(run):
+            grams.update(_word_lexemes(run_words(run)))
     return grams
+
+
+def _word_lexemes(words):
+    lexemes = {WORD_LEXEME + word for word in words}
+    lexemes.update(f"{WORD_LEXEME}{left}_{right}" for left, right in itertools.pairwise(words))
+    return lexemes
 
 
 def term_grams(term_runs):
@@ -132,8 +143,15 @@ def term_grams(term_runs):
 
 
 def term_word_grams(term_runs):
-    """What an article must hold to hold a term's normalised words (サーバ finds サーバー this way)."""
-    return {WORD_LEXEME + word for run in term_runs if not is_word(run) for word in run_words(run)}
+    """What an article must hold to hold a term as whole words: a Japanese run's words and their pairs
+    (サーバ finds サーバー, 京都 finds 京都市 but not 東京都), a Latin word's characters from a word's start.
+    A one-character term is whole wherever its character is (株 in 株価 is the word's own sense)."""
+    if len(term_runs) == 1 and len(term_runs[0]) == 1:
+        return term_grams(term_runs)
+    grams = set()
+    for run in term_runs:
+        grams.update(term_grams((run,)) if is_word(run) else _word_lexemes(run_words(run)))
+    return grams
 
 
 def is_unprintable(char):

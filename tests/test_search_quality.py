@@ -42,7 +42,17 @@ def test_the_judged_set_is_as_large_as_issue_20_asks():
 
     kinds = {judgement.kind for judgement in judgements}
     assert len(judgements) >= 120 and len(posts) >= 60
-    assert {"kanji2", "word3to6", "multiword", "latin", "long_vowel", "okurigana", "company", "trap", "nothing"} <= kinds
+    assert {
+        "kanji2",
+        "word3to6",
+        "multiword",
+        "latin",
+        "long_vowel",
+        "okurigana",
+        "company",
+        "trap",
+        "nothing",
+    } <= kinds
     assert any("\u3000" in judgement.query for judgement in judgements)
     assert any(judgement.query.isascii() for judgement in judgements if judgement.kind == "latin")
     assert any(not judgement.query.isascii() for judgement in judgements if judgement.kind == "latin")

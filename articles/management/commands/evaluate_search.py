@@ -64,6 +64,7 @@ def score(judgement, found):
 def ndcg(judgement, found):
     """nDCG@10 with grades 2 (expected) and 1 (acceptable); a query that should find nothing scores 1 when
     nothing is found, else 0."""
+
     def grade(slug):
         return 2 if slug in judgement.expected else 1 if slug in judgement.acceptable else 0
 
@@ -109,7 +110,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--judgements", type=Path, default=DEFAULT_JUDGEMENTS, help="判定ファイル（TOML）")
         parser.add_argument(
-            "--corpus", choices=CORPORA, default="demo", help="どの記事群についての判定か（データベースにその記事群があること）"
+            "--corpus",
+            choices=CORPORA,
+            default="demo",
+            help="どの記事群についての判定か（データベースにその記事群があること）",
         )
 
     def handle(self, *args, judgements, corpus, **options):
