@@ -22,9 +22,9 @@ Ranking: BM25F (Robertson & Zaragoza) over three fields, then a proximity bonus:
 
     tf(t, d)  = max(1, Σ over t's alternatives a, fields f:  w_f × (whole(a, f) + β × inside(a, f)))
                 fields: title (w 4), keywords = tags, excerpt and headings (w 2), the body's lead (w 1):
-                its first 1,500 characters of word text; a term only further on counts once (the max)
+                its first 800 characters of word text; a term only further on counts once (the max)
                 whole(a, f): occurrences of a's words from a word's start; inside(a, f): inside a word
-                (電力 in a dictionary word 電力量); β = 0.3
+                (電力 in a dictionary word 電力量), title and keywords only; β = 0.3
     idf(t)    = ln(1 + (N − n_t + 0.5) / (n_t + 0.5))
                 N: indexed articles; n_t: articles the index finds for t (whole or as characters)
     bm25(t,d) = idf(t) × tf × (k1 + 1) / (tf + k1 × (1 − b + b × len(d) / avglen)),  k1 = 1.2, b = 0.75
@@ -299,7 +299,7 @@ def _term_frequency(term_alternatives):
         for name, weight in FIELD_WEIGHTS:
             whole_count = _occurrences(f"search_index__{name}", whole)
             weighted.append(whole_count * weight)
-            if inside is not None:
+            if inside is not None and name != "lead":  # in the lead, max(…, 1) stands for a rare inside-only
                 inside_count = _occurrences(f"search_index__{name}", inside)
                 if whole.strip() == inside:  # inside counts what whole-word counts too
                     inside_count = inside_count - whole_count
