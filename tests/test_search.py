@@ -1,3 +1,6 @@
+import os
+import subprocess
+import sys
 from datetime import timedelta
 from io import StringIO
 from pathlib import Path
@@ -478,3 +481,18 @@ def test_terms_near_each_other_score_a_proximity_bonus():
     make_article(title="記事B", body=f"需要と量子の話。{filler}終わり。", published_at=now - timedelta(days=9))
 
     assert found("需要 量子") == ["記事B", "記事A"]
+
+
+def test_the_analyser_loads_on_first_use_and_once_per_process():
+    from articles import search_text
+
+    search_text._analyser.cache_clear()
+    search_text.run_words.cache_clear()
+    search_text.run_words("半導体の需要")
+    search_text.run_words("京都の観光")
+
+    assert search_text._analyser.cache_info().misses == 1
+    code = "import django; django.setup(); import articles.search, sys; print('sudachipy' in sys.modules)"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "allforces.settings", "DEBUG": "1"}
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)  # noqa: S603
+    assert loaded.stdout.strip() == "False"
