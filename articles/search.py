@@ -20,11 +20,12 @@ characters are results, and then only where the stored word text of the article 
 
 Ranking: BM25F (Robertson & Zaragoza) over three fields, then a proximity bonus:
 
-    tf(t, d)  = max(1, Σ over t's alternatives a, fields f:  w_f × (whole(a, f) + β × inside(a, f)))
+    tf(t, d)  = max(1, Σ over t's alternatives a, fields f:  w_f × whole(a, f))
                 fields: title (w 4), keywords = tags, excerpt and headings (w 2), the body's lead (w 1):
-                its first 800 characters of word text; a term only further on counts once (the max)
-                whole(a, f): occurrences of a's words from a word's start; inside(a, f): inside a word
-                (電力 in a dictionary word 電力量), title and keywords only; β = 0.3
+                its first 800 characters of word text; whole(a, f): occurrences of a's words from a
+                word's start. The max: a term the index found only past the lead counts once, and so does
+                one held only inside longer words (those articles are results only when no article holds
+                every term whole, so whole-word matches always rank first)
     idf(t)    = ln(1 + (N − n_t + 0.5) / (n_t + 0.5))
                 N: indexed articles; n_t: articles the index finds for t (whole or as characters)
     bm25(t,d) = idf(t) × tf × (k1 + 1) / (tf + k1 × (1 − b + b × len(d) / avglen)),  k1 = 1.2, b = 0.75
@@ -87,7 +88,6 @@ MAX_QUERY_CHARACTERS = 100
 MAX_TERMS = 8
 MAX_ALTERNATIVES = 6  # a term and at most five synonyms: each costs a scan of the candidates' text
 FIELD_WEIGHTS = (("title", 4.0), ("keywords", 2.0), ("lead", 1.0))
-INSIDE_WEIGHT = 0.3
 K1, B = 1.2, 0.75
 PROXIMITY_WEIGHT, PROXIMITY_SPAN = 0.5, 200.0
 SYNONYMS_CACHE_KEY = "search:synonyms"
@@ -291,19 +291,14 @@ def _occurrences(field_name, pattern):
 
 
 def _term_frequency(term_alternatives):
-    """The weighted frequency of a term in the title, keywords and the body's lead; at least 1 (the
-    index found it somewhere in the article, perhaps past the lead)."""
-    weighted = []
-    for alternative in term_alternatives:
-        whole, inside = whole_pattern(alternative), inside_pattern(alternative)
-        for name, weight in FIELD_WEIGHTS:
-            whole_count = _occurrences(f"search_index__{name}", whole)
-            weighted.append(whole_count * weight)
-            if inside is not None and name != "lead":  # in the lead, max(…, 1) stands for a rare inside-only
-                inside_count = _occurrences(f"search_index__{name}", inside)
-                if whole.strip() == inside:  # inside counts what whole-word counts too
-                    inside_count = inside_count - whole_count
-                weighted.append(inside_count * (weight * INSIDE_WEIGHT))
+    """The weighted frequency of a term's whole-word occurrences in the title, keywords and the body's
+    lead; at least 1: the index found it somewhere in the article (past the lead, or, when no article
+    holds every term whole, inside longer words)."""
+    weighted = [
+        _occurrences(f"search_index__{name}", whole_pattern(alternative)) * weight
+        for alternative in term_alternatives
+        for name, weight in FIELD_WEIGHTS
+    ]
     return functions.Greatest(functools.reduce(operator.add, weighted), models.Value(1.0))
 
 
