@@ -6,11 +6,13 @@
 5 desk          desk/ (roles, permissions, workflow, revisions, diff, preview, dashboard)
                 importers/loader.py backups.py
 4 reactions     side_effects.py: after-commit calls into search and delivery (and the WebSub hub)
-3 services      search.py | delivery/ (page_cache, cdn, db_routing, redirects, health, media, websub) |
-                readership.py (counting views) | ranking.py (アクセスランキング); none imports another
-2 models        models/ (content, editorial, tags, series, readership): published(), released(), upcoming();
+3 services      search.py (over search_indexing.py) | delivery/ (page_cache, cdn, db_routing, redirects, health,
+                media, websub) | readership.py (counting views) | ranking.py (アクセスランキング); none imports another
+2 models        models/ (content, editorial, tags, series, readership, synonyms): published(), released(),
+                upcoming();
                 redirects remembered
-1 pure code     markdown.py slugs.py images.py uploads.py search_index.py importers/jekyll.py exporters/jekyll.py
+1 pure code     markdown.py slugs.py images.py uploads.py search_text.py search_index.py
+                importers/jekyll.py exporters/jekyll.py
                 and desk/diff.py: no database (a second contract checks it)
 
 A rule is named once: "may this user …" lives in desk/permissions.py, "readers can see it" is published().

@@ -1,4 +1,5 @@
-"""The stored search index: one row per article, filled by articles.search.update_search_index().
+"""The stored search index (one row per article, filled by articles.search.update_search_index()) and the
+editors' synonym dictionary, read by articles.search at query time.
 
 Loaded with the app's models (articles/models/__init__.py imports it). The n-gram index itself is created by the
 migration: a GIN index on `grams` on PostgreSQL, an FTS5 table kept in step by triggers on SQLite.
@@ -22,19 +23,51 @@ class NgramField(models.TextField):
 
 
 class ArticleSearchIndex(models.Model):
-    """An article's searchable text: NFKC-folded title and keywords for ranking, n-grams for matching."""
+    """An article's searchable text: its fields as word text (articles/search_text.py) for ranking and exact
+    matching, n-grams and words for finding candidates."""
 
     article = models.OneToOneField(
         "articles.Article", on_delete=models.CASCADE, primary_key=True, related_name="search_index"
     )
     title = models.TextField("タイトル（正規化）", default="")
     keywords = models.TextField("タグ・抜粋・見出し（正規化）", default="")
+    lead = models.TextField("本文の冒頭（正規化）", default="")
+    body = models.TextField("本文（正規化）", default="")
+    length = models.PositiveIntegerField("語数", default=0)
     grams = NgramField("n-gram", default="")
     indexed_at = models.DateTimeField("索引更新日時", auto_now=True)
 
     class Meta:
+        # BM25's collection statistics (COUNT, AVG(length)) from this index alone, not from the wide rows.
+        indexes = [models.Index(fields=["length"], name="articles_search_length")]
         verbose_name = "検索索引"
         verbose_name_plural = "検索索引"
 
     def __str__(self):
         return f"{self.article_id} の検索索引"
+
+
+class Synonym(models.Model):
+    """Words readers use for the same thing (NVIDIA = エヌビディア): a search for one finds the others too.
+    Applied when a query is read, so a change needs no re-indexing."""
+
+    words = models.CharField(
+        "同義語",
+        max_length=500,
+        unique=True,
+        help_text="同じものを指す語を「=」で区切って入力します（例: NVIDIA = エヌビディア）。2 語以上。",
+    )
+    note = models.CharField("メモ", max_length=200, blank=True)
+    updated_at = models.DateTimeField("更新日時", auto_now=True)
+
+    class Meta:
+        ordering = ["words"]
+        verbose_name = "同義語"
+        verbose_name_plural = "同義語辞書"
+
+    def __str__(self):
+        return self.words
+
+    def terms(self):
+        """The words of the entry, as typed, without blanks and repeats."""
+        return list(dict.fromkeys(word.strip() for word in self.words.replace("＝", "=").split("=") if word.strip()))

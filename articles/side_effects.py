@@ -8,7 +8,7 @@ from articles.delivery.cdn import purge_cdn
 from articles.delivery.page_cache import content_changed, paths_changed
 from articles.delivery.websub import ping_hub
 from articles.models import SeriesPart
-from articles.search import update_search_index
+from articles.search import forget_synonyms, update_search_index
 
 
 def after_visibility_change(article):
@@ -65,3 +65,9 @@ def after_site_change(paths=()):
     """Something readers see changed: cached pages go, and a configured CDN is asked to purge."""
     content_changed()
     purge_cdn(paths)
+
+
+def after_synonyms_change():
+    """The 同義語辞書 changed: searches read the new entries, and cached search pages go."""
+    forget_synonyms()
+    after_site_change(paths=[reverse("articles:search")])

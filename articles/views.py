@@ -243,7 +243,7 @@ class SearchView(PaginatedMixin, ListView):
             query = request.GET.copy()
             query.setlist("q", [canonical] if canonical else [])
             return HttpResponseRedirect(f"{request.path}?{query.urlencode()}" if query else request.path)
-        self.query = search.parse_query(canonical)
+        self.query = search.expand(search.parse_query(canonical))
         self.category = _subject_or_404(Category, request.GET.get("category"))
         self.tag = _subject_or_404(Tag, request.GET.get("tag"))
         return super().dispatch(request, *args, **kwargs)

@@ -64,7 +64,7 @@ def test_pages_show_the_phrased_title_but_title_og_and_feeds_do_not(client):
 
 @pytest.mark.django_db
 def test_the_migration_phrases_stored_titles_and_headings_and_its_reverse_removes_them():
-    """Migration 0013 re-renders articles stored before phrasing; going back leaves headings without <wbr>."""
+    """Migration 0014 re-renders articles stored before phrasing; going back leaves headings without <wbr>."""
     import importlib
 
     from django.apps import apps

@@ -1,3 +1,6 @@
+import os
+import subprocess
+import sys
 from datetime import timedelta
 from io import StringIO
 from pathlib import Path
@@ -386,8 +389,9 @@ def test_result_page_query_count_does_not_grow_with_results(client, django_asser
     for number in range(count):
         make_article(title=f"推論その{number}", category=category, tags=["AI"])
 
-    # navigation, tag, count, results (with categories)
-    with django_assert_max_num_queries(4):
+    search.synonym_groups()  # the 同義語辞書 is read once, then cached until an editor changes it
+    # navigation, tag, BM25's statistics (articles, mean length, per term how many), count, results
+    with django_assert_max_num_queries(5):
         response = client.get(SEARCH, {"q": "推論", "tag": "ai"})
     assert len(response.context["hits"]) == count
 
@@ -414,3 +418,83 @@ def test_evaluate_search_command_prints_precision_and_recall():
     call_command("evaluate_search", stdout=out)
 
     assert "precision@5 0.9" in out.getvalue() and "recall@10 " in out.getvalue()
+
+
+# --- words (SudachiPy), adjacency, phrases and BM25 (#20) -------------------------------------------
+
+
+def test_a_word_inside_another_word_is_not_the_word():
+    """京都 in 東京都 is not Kyoto; 京都市 is (Sudachi's short units: 東京 都, 京都 市)."""
+    make_article(title="東京都の予算", body="都の住宅支援。")
+    make_article(title="京都の観光", body="ホテル価格が上がった。")
+    make_article(title="京都市の宿泊税", body="税を引き上げる。")
+
+    assert sorted(found("京都")) == ["京都の観光", "京都市の宿泊税"]
+    assert found("東京") == ["東京都の予算"]
+
+
+def test_terms_held_only_inside_words_are_found_when_nothing_holds_them_whole():
+    make_article(title="電力量の計測", body="計測器の話。")  # 電力 only inside one dictionary word, if any
+
+    assert found("電力") == ["電力量の計測"]
+
+
+def test_spelling_variants_fold_to_one_word():
+    make_article(title="AIサーバーの電力", body="冷却が課題。")
+    make_article(title="組込みソフトの人材", body="技術者が足りない。")
+    make_article(title="政策金利の引上げ", body="住宅ローンの負担。")
+
+    assert found("サーバ") == ["AIサーバーの電力"]
+    assert found("組み込み") == ["組込みソフトの人材"]
+    assert found("引き上げ") == ["政策金利の引上げ"]
+
+
+def test_a_term_matches_only_where_its_characters_are_adjacent():
+    make_article(title="半導と導体", body="半導は造語、導体は物質。")  # 半導体's bigrams, apart
+    make_article(title="半導体の需要", body="本文。")
+
+    assert found("半導体") == ["半導体の需要"]
+
+
+def test_quotes_search_a_phrase():
+    make_article(title="金利の上昇が続く", body="本文。")
+    make_article(title="金利の話、その上昇は速い", body="本文。")  # every bigram of 金利の上昇, not in a row
+
+    assert found("「金利の上昇」") == ["金利の上昇が続く"]
+    assert found('"金利の上昇"') == ["金利の上昇が続く"]
+    assert sorted(found("金利 上昇")) == ["金利の上昇が続く", "金利の話、その上昇は速い"]
+
+
+def test_an_article_about_the_term_outranks_a_newer_one_that_mentions_it():
+    now = timezone.now()
+    make_article(title="週間市場まとめ", body="半導体は横ばい。為替は円安。", published_at=now - timedelta(hours=1))
+    make_article(
+        title="設備投資の行方",
+        body="半導体の需要が続く。半導体メーカーは増産し、半導体の価格も上がる。",
+        published_at=now - timedelta(days=30),
+    )
+
+    assert found("半導体") == ["設備投資の行方", "週間市場まとめ"]
+
+
+def test_terms_near_each_other_score_a_proximity_bonus():
+    now, filler = timezone.now(), "前置き。" * 80
+    make_article(title="記事A", body=f"需要の話。{filler}量子の話。", published_at=now - timedelta(hours=1))
+    make_article(title="記事B", body=f"需要と量子の話。{filler}終わり。", published_at=now - timedelta(days=9))
+
+    assert found("需要 量子") == ["記事B", "記事A"]
+
+
+def test_the_analyser_loads_on_first_use_and_once_per_process():
+    from articles import search_text
+
+    search_text._analyser.cache_clear()
+    search_text.run_words.cache_clear()
+    search_text.run_words("半導体の需要")
+    search_text.run_words("京都の観光")
+
+    assert search_text._analyser.cache_info().misses == 1
+    code = "import django; django.setup(); import articles.search, sys; print('sudachipy' in sys.modules)"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "allforces.settings", "DEBUG": "1"}
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)  # noqa: S603
+    assert loaded.stdout.strip() == "False"

@@ -7,6 +7,7 @@ from markdownx.admin import MarkdownxModelAdmin
 from taggit.admin import TagAdmin
 from taggit.models import Tag
 
+from articles.admin import synonyms  # noqa: F401 (registers the 同義語辞書)
 from articles.admin.autosave import AutosaveViews
 from articles.admin.bulk import bulk_publish_confirmation
 from articles.admin.desk_views import ArticleEditorialViews

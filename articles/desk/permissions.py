@@ -126,6 +126,11 @@ def can_manage_series(user):
     return role_of(user) in {EDITOR, CHIEF}
 
 
+def can_manage_synonyms(user):
+    """The 同義語辞書 changes what every search finds: 編集長 only, to see and to change."""
+    return role_of(user) == CHIEF
+
+
 def transition_refusal(user, article, name):
     """Why `user` may not take step `name` on `article` now, or None when they may."""
     transition = TRANSITIONS.get(name)

@@ -13,7 +13,7 @@ from articles.models.editorial import ArticleRevision, Autosave, EditorialCommen
 from articles.models.readership import ArticleViewCount
 from articles.models.series import Series, SeriesPart
 from articles.models.tags import ensure_tag_slug
-from articles.search_index import ArticleSearchIndex
+from articles.search_index import ArticleSearchIndex, Synonym
 
 __all__ = [
     "Article",
@@ -30,6 +30,7 @@ __all__ = [
     "PreviewLink",
     "Series",
     "SeriesPart",
+    "Synonym",
     "WorkflowEvent",
     "article_path",
     "ensure_tag_slug",
