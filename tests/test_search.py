@@ -477,6 +477,19 @@ def test_an_article_about_the_term_outranks_a_newer_one_that_mentions_it():
     assert found("半導体") == ["設備投資の行方", "週間市場まとめ"]
 
 
+def test_only_the_newest_matches_are_ranked_and_older_ones_follow_by_date(monkeypatch):
+    """Ranking costs database time per match (0.5 s for a word in all of 10,000 articles), so a search with
+    more matches than RANKED_MATCHES ranks the newest of them and lists the rest after them, newest first."""
+    monkeypatch.setattr(search, "RANKED_MATCHES", 2)
+    now = timezone.now()
+    make_article(title="半導体の深掘り", body="半導体。" * 5, published_at=now - timedelta(days=30))
+    make_article(title="古いまとめ", body="半導体は横ばい。", published_at=now - timedelta(days=20))
+    make_article(title="新しいまとめ", body="半導体は横ばい。", published_at=now - timedelta(days=2))
+    make_article(title="半導体の見通し", body="半導体の需要。", published_at=now - timedelta(days=3))
+
+    assert found("半導体") == ["半導体の見通し", "新しいまとめ", "古いまとめ", "半導体の深掘り"]
+
+
 def test_terms_near_each_other_score_a_proximity_bonus():
     now, filler = timezone.now(), "前置き。" * 80
     make_article(title="記事A", body=f"需要の話。{filler}量子の話。", published_at=now - timedelta(hours=1))
