@@ -9,8 +9,7 @@
 3 services      search.py (over search_indexing.py) | delivery/ (page_cache, cdn, db_routing, redirects, health,
                 media, websub) | readership.py (counting views) | ranking.py (アクセスランキング); none imports another
 2 models        models/ (content, editorial, tags, series, readership, synonyms): published(), released(),
-                upcoming();
-                redirects remembered
+                upcoming(); redirects remembered
 1 pure code     markdown.py slugs.py images.py uploads.py search_text.py search_index.py
                 importers/jekyll.py exporters/jekyll.py
                 and desk/diff.py: no database (a second contract checks it)

@@ -213,13 +213,16 @@ def search(articles, query):
         whole.append(index.query(term_word_grams(alternative) for alternative in term_alternatives))
         candidates.append(index.query(grams for alternative in term_alternatives for grams in (
             term_word_grams(alternative), term_grams(alternative))))  # fmt: skip
-    matching = articles.filter(index.matches(index.all(candidates)))
-    all_whole = functools.reduce(operator.and_, (index.matches(term_query) for term_query in whole))
     # Terms held only as characters (inside longer words, or apart) count when no article holds every
-    # term as whole words, and then only where the stored word text shows the characters adjacent.
-    # The EXISTS is uncorrelated: the database answers it once per search, not once per row.
-    adjacent = functools.reduce(operator.and_, map(_adjacent, query.alternatives()))
-    matching = matching.filter(all_whole | (~models.Exists(matching.filter(all_whole).values("pk")) & adjacent))
+    # term as whole words, and then only where the stored word text shows the characters adjacent. Asked
+    # first, on its own: then the usual case is answered by the index alone, whereas one condition with an
+    # OR made PostgreSQL read every candidate's tsvector (154 ms for a word in all of 10,000 articles).
+    all_whole = articles.filter(index.matches(index.all(whole)))
+    if all_whole.exists():
+        matching = all_whole
+    else:
+        adjacent = functools.reduce(operator.and_, map(_adjacent, query.alternatives()))
+        matching = articles.filter(index.matches(index.all(candidates))).filter(adjacent)
     total, average_length, proposed = index.statistics(candidates)
     idfs = [math.log(1 + (total - count + 0.5) / (count + 0.5)) for count in proposed]
     rank = functions.Round(_bm25(query.alternatives(), idfs, average_length) + _proximity(query.terms, idfs), 6)
