@@ -248,7 +248,7 @@ def test_the_desk_sees_views_per_article_in_the_list_and_a_seven_day_chart(clien
     listing = client.get(reverse("admin:articles_article_changelist")).content.decode()
     change = client.get(reverse("admin:articles_article_change", args=[article.pk])).content.decode()
 
-    assert "閲覧数（7日間）" in listing and ">150<" in listing
+    assert "閲覧（7日）" in listing and ">150<" in listing
     assert "直近7日間の閲覧数（合計 150）" in change
     today = timezone.localdate(now)
     assert f"<li>{today.month}月{today.day}日: 120</li>" in change

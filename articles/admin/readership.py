@@ -28,7 +28,7 @@ def with_views_last_7_days(queryset):
 
 
 class ArticleViewsAdminMixin:
-    @admin.display(description="閲覧数（7日間）", ordering="views_7d")
+    @admin.display(description="閲覧（7日）", ordering="views_7d")
     def views_last_7_days(self, article):
         return f"{getattr(article, 'views_7d', 0):,}"
 
