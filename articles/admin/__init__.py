@@ -57,7 +57,8 @@ class ArticleAdmin(ArticleEditorialViews, MarkdownxModelAdmin):
     change_form_template = "admin/articles/article/change_form.html"
 
     class Media:
-        js = ("js/desk-editor.js",)  # image uploads whose refusals are shown, never inserted into the text
+        # Image uploads whose refusals are shown, never inserted into the text; the preview beside the editor.
+        js = ("js/desk-editor.js", "js/desk-preview.js")
 
     list_display = ("title", "status_badge", "author", "category_list", "publication_time", "created_by")
     list_filter = ("status", "category", "author", "tags", "published_at", "is_featured")
