@@ -11,7 +11,7 @@ from articles.admin.desk_views import ArticleEditorialViews
 from articles.admin.forms import ArticleAdminForm
 from articles.desk import permissions, workflow
 from articles.desk.revisions import apply_content, snapshot
-from articles.models import Article, ArticleRedirect, Author, Category
+from articles.models import Article, ArticleRedirect, Author, Category, HouseStyleTerm
 from articles.side_effects import after_site_change
 
 # The desk's own name instead of Django's "Django 管理サイト" in the header and the browser tab.
@@ -58,7 +58,7 @@ class ArticleAdmin(ArticleEditorialViews, MarkdownxModelAdmin):
 
     class Media:
         # Image uploads whose refusals are shown, never inserted into the text; the preview beside the editor.
-        js = ("js/desk-editor.js", "js/desk-preview.js")
+        js = ("js/desk-editor.js", "js/desk-preview.js", "js/desk-proofread.js")
 
     list_display = ("title", "status_badge", "author", "category_list", "publication_time", "created_by")
     list_filter = ("status", "category", "author", "tags", "published_at", "is_featured")
@@ -250,6 +250,23 @@ class ArticleRedirectAdmin(admin.ModelAdmin):
     list_display = ("old_path", "article")
     search_fields = ("old_path", "article__title")
     raw_id_fields = ("article",)
+
+
+@admin.register(HouseStyleTerm)
+class HouseStyleTermAdmin(admin.ModelAdmin):
+    """The 表記ゆれ辞書 the 校正 panel checks against: every desk member reads it, 編集長 edits it."""
+
+    list_display = ("variant", "preferred", "note", "updated_at")
+    search_fields = ("variant", "preferred", "note")
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and permissions.can_edit_house_style(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and permissions.can_edit_house_style(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and permissions.can_edit_house_style(request.user)
 
 
 admin.site.unregister(Tag)

@@ -105,6 +105,16 @@ def can_manage_tags(user):
     return role_of(user) == CHIEF
 
 
+def can_proofread(user):
+    """The 校正 panel: anyone at the desk. Its findings are advice and never block a save."""
+    return is_desk_member(user)
+
+
+def can_edit_house_style(user):
+    """The house-style dictionary (表記ゆれ辞書) sets the spelling for everyone: 編集長 keeps it; others read it."""
+    return role_of(user) == CHIEF
+
+
 def transition_refusal(user, article, name):
     """Why `user` may not take step `name` on `article` now, or None when they may."""
     transition = TRANSITIONS.get(name)

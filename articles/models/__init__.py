@@ -10,6 +10,7 @@ from articles.models.content import (
     rendered_fields,
 )
 from articles.models.editorial import ArticleRevision, EditorialComment, PreviewLink, WorkflowEvent
+from articles.models.style import HouseStyleTerm
 from articles.models.tags import ensure_tag_slug
 from articles.search_index import ArticleSearchIndex
 
@@ -23,6 +24,7 @@ __all__ = [
     "Category",
     "CategoryQuerySet",
     "EditorialComment",
+    "HouseStyleTerm",
     "PreviewLink",
     "WorkflowEvent",
     "article_path",
