@@ -58,7 +58,7 @@ class ArticleAdmin(ArticleEditorialViews, MarkdownxModelAdmin):
 
     class Media:
         # Image uploads whose refusals are shown, never inserted into the text; the preview beside the editor.
-        js = ("js/desk-editor.js", "js/desk-preview.js", "js/desk-proofread.js")
+        js = ("js/desk-editor.js", "js/desk-preview.js", "js/desk-proofread.js", "js/desk-copy.js")
 
     list_display = ("title", "status_badge", "author", "category_list", "publication_time", "created_by")
     list_filter = ("status", "category", "author", "tags", "published_at", "is_featured")

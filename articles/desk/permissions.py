@@ -87,6 +87,11 @@ def can_assign_reviewer(user):
     return role_of(user) in {EDITOR, CHIEF}
 
 
+def can_create_articles(user):
+    """The dashboard's 新規記事 button and the add form: every desk role writes articles."""
+    return user.has_perm("articles.add_article")
+
+
 def can_upload_images(user):
     """The Markdown editor's image upload: anyone who may write or edit articles."""
     return user.has_perm("articles.add_article") or user.has_perm("articles.change_article")
