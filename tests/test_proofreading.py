@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from articles.desk import roles
 from articles.models import HouseStyleTerm
-from articles.proofreading import proofread
+from articles.proofreading import ProofreadingUnavailable, proofread
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -74,10 +74,20 @@ def test_the_engine_missing_is_a_japanese_message_not_an_error(client, settings,
     settings.BASE_DIR = tmp_path  # no tools/node_modules here
     client.force_login(make_user(roles.WRITER))
 
-    response = client.post(reverse(PROOFREAD_URL), {"content": "出来る"})
+    response = client.post(reverse(PROOFREAD_URL), {"content": "エンジンのない日に出来る"})
 
     assert response.status_code == 503
     assert "校正エンジン" in response.json()["error"] and "保存はできます" in response.json()["error"]
+
+
+def test_the_same_text_and_dictionary_are_answered_without_running_textlint_again(settings, tmp_path):
+    dictionary = [{"pattern": "出来る", "expected": "できる"}]
+    first = proofread("二度目は速く出来る。", dictionary)
+    settings.BASE_DIR = tmp_path  # textlint is gone: only a remembered answer can come back
+
+    assert proofread("二度目は速く出来る。", dictionary) == first
+    with pytest.raises(ProofreadingUnavailable):
+        proofread("二度目は速く出来る。", [*dictionary, {"pattern": "速く", "expected": "早く"}])
 
 
 def test_only_the_editor_in_chief_edits_the_house_style_dictionary(client):
