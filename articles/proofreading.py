@@ -2,13 +2,12 @@
 house-style dictionary handed in as prh rules.
 
 Why on the server: textlint's Japanese rules (ら抜き言葉, doubled particles, ですます/である) read the
-text through kuromoji, whose dictionary is ~17 MB; in a browser it is fetched from a CDN, which the desk's
-Content-Security-Policy (connect-src 'self') refuses, and committing it as static files is no better. One
-run costs ~1–2 s of wall time (~0.8 s of CPU, most of it loading the dictionary) and ~100 MB of memory while
-it lasts (measured: ~1.1 s of CPU for one sentence, ~1.9 s for 10,700 characters, ~390 MB peak, nearly all
-of it kuromoji's dictionary), on demand when an editor presses 校正する, never on each keystroke; the same text
-with the same dictionary is answered from the cache. Findings are advice: nothing here can refuse a save.
-No database: the caller passes the dictionary.
+text through kuromoji, whose dictionary is 18 MB; in a browser it is fetched from a CDN, which the desk's
+Content-Security-Policy (connect-src 'self') refuses, and serving it to every editor's browser is no better.
+One run costs ~1.1 s of CPU for a sentence, ~1.9 s for 10,700 characters, and ~390 MB of memory while it
+lasts, nearly all of it loading the dictionary: so it runs when an editor presses 本文を校正する, never on
+each keystroke, and the same text with the same dictionary is answered from the cache. Findings are advice:
+nothing here can refuse a save. No database: the caller passes the dictionary.
 """
 
 import hashlib

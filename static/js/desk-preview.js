@@ -51,6 +51,11 @@
         '<main class="site-main"><article class="article"><header class="article__header">' +
         '<h1 class="article__title">' + heading + "</h1></header>" +
         '<div class="article__body">' + body + "</div></article></main></body></html>";
+      if (body.indexOf('<p class="errornote">') === 0) {
+        // The endpoint refused to render (a body over the limit): its reason is in the frame, not a count.
+        counter.textContent = "文字数と読了時間は、本文が上限内に収まると表示されます。";
+        return;
+      }
       var characters = readingCharacters(body);
       counter.textContent =
         "文字数 " + characters.toLocaleString("ja-JP") + " 字 ／ 読了時間 約 " +

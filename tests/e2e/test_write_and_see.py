@@ -90,3 +90,18 @@ def test_a_sixty_character_title_fits_in_the_title_box(people):
 
     assert len(title.input_value()) >= 60
     assert title.evaluate("input => input.scrollWidth <= input.clientWidth")
+
+
+def test_a_body_over_the_limit_shows_the_reason_in_the_preview_not_a_count(people):
+    writer = make_person(roles.WRITER, "long_writer")
+    page = people.open("writer", width=1280)
+    log_in(page, writer)
+    page.goto(reverse("admin:articles_article_add"))
+
+    page.locator("#id_body").evaluate(
+        "editor => { editor.value = 'あ'.repeat(200001); editor.dispatchEvent(new Event('input', {bubbles: true})); }"
+    )
+
+    preview = page.frame_locator("iframe.desk-preview-frame")
+    expect(preview.locator(".article__body")).to_contain_text("本文が長すぎます（200,001 文字）")
+    expect(page.locator("#desk-counter")).to_have_text("文字数と読了時間は、本文が上限内に収まると表示されます。")
