@@ -64,6 +64,22 @@ def test_a_term_the_chief_adds_is_flagged_at_once(client):
     } in response.json()["findings"]
 
 
+@pytest.mark.parametrize(
+    ("variant", "preferred", "text", "flagged_columns"),
+    [
+        ("サーバ", "サーバー", "サーバとサーバーと", [1]),
+        ("サイト", "ウェブサイト", "サイトとウェブサイトと", [1]),
+        ("ログ", "ブログ記事", "ログとブログ記事とブログと", [1, 11]),
+    ],
+)
+def test_a_variant_inside_its_preferred_spelling_is_not_flagged_there(variant, preferred, text, flagged_columns):
+    term = HouseStyleTerm(variant=variant, preferred=preferred)
+
+    findings = proofread(text + "書いた。", [{"pattern": term.prh_pattern(), "expected": preferred}])
+
+    assert [finding.column for finding in findings if finding.kind == "表記ゆれ"] == flagged_columns
+
+
 def test_only_the_desk_may_proofread(client):
     assert client.post(reverse(PROOFREAD_URL), {"content": "出来る"}).status_code == 302  # to the login form
     client.force_login(make_user(roles.WRITER))

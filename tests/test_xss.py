@@ -48,7 +48,12 @@ from tests.xss_payloads import GROUPS, PAYLOADS
 pytestmark = pytest.mark.django_db
 FEED_SUFFIXES = ("", "-atom", "-json")
 # The admin's own script files; reader pages load no script at all.
-ADMIN_SCRIPTS = ("/static/admin/js/", "/static/markdownx/js/", "/admin/jsi18n/", "/static/js/desk-editor.js")
+ADMIN_SCRIPTS = (
+    "/static/admin/js/",
+    "/static/markdownx/js/",
+    "/admin/jsi18n/",
+    *(f"/static/js/desk-{name}.js" for name in ("editor", "preview", "proofread", "copy")),
+)
 
 # What XML 1.0 cannot carry: RSS and Atom drop it, so a payload holding it comes back from them without it.
 XML_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")

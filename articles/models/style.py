@@ -31,12 +31,16 @@ class HouseStyleTerm(models.Model):
             raise ValidationError({"preferred": "揺れた表記と同じです。統一する表記を入れてください。"})
 
     def prh_pattern(self):
-        """The pattern prh looks for. When the preferred spelling begins with the variant (サーバ → サーバー),
-        the variant must not match inside the preferred spelling itself: a lookahead excludes it."""
-        if self.preferred.startswith(self.variant):
-            rest = self.preferred[len(self.variant) :]
-            return f"/{re.escape(self.variant)}(?!{re.escape(rest)})/"
-        return self.variant
+        """The pattern prh looks for. When the preferred spelling contains the variant (サーバ → サーバー,
+        サイト → ウェブサイト), the variant must not match inside the preferred spelling itself: lookarounds
+        leave out exactly the places where the text around it completes the preferred spelling."""
+        variant = re.escape(self.variant)
+        before, found, after = self.preferred.partition(self.variant)
+        if not found:
+            return self.variant
+        not_after = f"{variant}(?!{re.escape(after)})" if after else None
+        not_before = f"(?<!{re.escape(before)}){variant}" if before else None
+        return "/" + "|".join(part for part in (not_before, not_after) if part) + "/"
 
     @classmethod
     def prh_dictionary(cls):

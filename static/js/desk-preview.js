@@ -19,7 +19,7 @@
   function escapeHtml(text) {
     var holder = document.createElement("div");
     holder.textContent = text;
-    return holder.innerHTML;
+    return holder.innerHTML.replace(/"/g, "&quot;");
   }
 
   function setUp(widget) {

@@ -97,6 +97,8 @@ def test_a_body_over_the_limit_shows_the_reason_in_the_preview_not_a_count(peopl
     page = people.open("writer", width=1280)
     log_in(page, writer)
     page.goto(reverse("admin:articles_article_add"))
+    hostile_title = '"><img src=x onerror=alert(1)> & <b>題</b>'
+    page.locator("#id_title").fill(hostile_title)
 
     page.locator("#id_body").evaluate(
         "editor => { editor.value = 'あ'.repeat(200001); editor.dispatchEvent(new Event('input', {bubbles: true})); }"
@@ -105,3 +107,6 @@ def test_a_body_over_the_limit_shows_the_reason_in_the_preview_not_a_count(peopl
     preview = page.frame_locator("iframe.desk-preview-frame")
     expect(preview.locator(".article__body")).to_contain_text("本文が長すぎます（200,001 文字）")
     expect(page.locator("#desk-counter")).to_have_text("文字数と読了時間は、本文が上限内に収まると表示されます。")
+    expect(preview.locator("h1")).to_have_text(hostile_title)  # the title is text in the frame, never markup
+    assert preview.locator("img, b").count() == 0
+    assert people.problems == []
