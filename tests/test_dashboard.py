@@ -42,6 +42,23 @@ def test_an_editor_sees_each_review_with_submitter_time_and_note(client, desk):
     assert html.index("レビュー待ち") < html.index("自分の下書き")  # an editor's first task comes first
 
 
+def test_the_chief_sees_approved_articles_waiting_for_a_publication_time(client, desk):
+    article = make_article(status=Status.DRAFT, published_at=None, created_by=desk[WRITER], title="承認された分析")
+    workflow.perform("submit", article, desk[WRITER])
+    workflow.perform("approve", article, desk[EDITOR])
+    approved = article.workflow_events.get(action="approve")
+
+    client.force_login(desk[CHIEF])
+    chief_html = client.get(reverse("admin:index")).content.decode()
+    client.force_login(desk[EDITOR])
+    editor_html = client.get(reverse("admin:index")).content.decode()
+
+    waiting = section(chief_html, "承認済み（公開日時の決定待ち）")
+    assert "承認された分析" in waiting and f"{desk[EDITOR].username} さんが {when(approved)} に承認" in waiting
+    assert chief_html.index("レビュー待ち") < chief_html.index("承認済み") < chief_html.index("自分の下書き")
+    assert "承認済み（公開日時の決定待ち）" not in editor_html  # scheduling is the chief's step
+
+
 def test_a_writer_sees_why_an_article_came_back_first(client, desk):
     article = make_article(status=Status.DRAFT, published_at=None, created_by=desk[WRITER], title="電池の現在")
     workflow.perform("submit", article, desk[WRITER])

@@ -1,7 +1,8 @@
 """The desk's day on the admin index: what each editor has to do next, the first thing each role sees.
 
 A ライター sees what came back to them and why first, then their drafts and what is in review; an 編集者 or
-編集長 sees the reviews waiting, with who submitted each, when, and the note they left.
+編集長 sees the reviews waiting, with who submitted each, when, and the note they left; the 編集長 then sees the
+approved articles that wait for a publication time, a step only they may take.
 """
 
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from datetime import timedelta
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from articles.desk.roles import WRITER, role_of
+from articles.desk.roles import EDITOR_IN_CHIEF, WRITER, role_of
 from articles.models import Article, WorkflowEvent
 
 Status = Article.Status
@@ -73,4 +74,11 @@ def dashboard_sections(user):
             "submission",
         ),
     )
+    if role == EDITOR_IN_CHIEF:
+        approved = Section(
+            "approved",
+            "承認済み（公開日時の決定待ち）",
+            _with_last(articles.filter(status=Status.APPROVED)[:DASHBOARD_ROWS], "approve", "approval"),
+        )
+        return [waiting, approved, sent_back, drafts, scheduled, published]
     return [waiting, sent_back, drafts, scheduled, published]

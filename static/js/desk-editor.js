@@ -116,6 +116,16 @@
       editor.dispatchEvent(new Event("keyup", { bubbles: true }));
     }
 
+    // An image goes in as a paragraph of its own, so that its caption becomes a <figcaption>
+    // (articles/markdown.py) and it does not run into the sentence around the cursor.
+    function asOwnParagraph(markdown, start, end) {
+      var before = editor.value.slice(0, start);
+      var after = editor.value.slice(end);
+      var lead = !before || /\n\n$/.test(before) ? "" : /\n$/.test(before) ? "\n" : "\n\n";
+      var trail = !after ? "\n" : /^\n\n/.test(after) ? "" : /^\n/.test(after) ? "\n" : "\n\n";
+      return lead + markdown + trail;
+    }
+
     function upload(file) {
       var start = editor.selectionStart;
       var end = editor.selectionEnd;
@@ -138,7 +148,7 @@
         .then(function (result) {
           if (result.ok && result.body && result.body.image_code) {
             return describeThenInsert(result.body.image_code, function (markdown) {
-              insert(markdown, start, end);
+              insert(asOwnParagraph(markdown, start, end), start, end);
             });
           }
           var reason = result.body && result.body.image && result.body.image[0];

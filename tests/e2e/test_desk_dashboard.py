@@ -59,12 +59,14 @@ def test_each_role_sees_its_next_step_first(people, axe_audit, width):
     assert people.problems == []
 
 
-def test_a_share_preview_link_is_opened_and_copied_from_the_article(people, axe_audit):
-    editor = make_person(roles.EDITOR, "kenta_share")
+@pytest.mark.parametrize("width", [1280, 375])
+def test_a_share_preview_link_is_opened_and_copied_from_the_article(people, axe_audit, width):
+    editor = make_person(roles.EDITOR, f"kenta_share_{width}")
     article = make_article(
         status=Status.IN_REVIEW, published_at=None, title="社外レビューの記事", body="社外向けの本文。"
     )
-    page = people.open("editor")
+    page = people.open("editor", width=width)
+    page.set_viewport_size({"width": width, "height": 812 if width == 375 else 800})
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     log_in(page, editor)
     page.goto(reverse("admin:articles_article_change", args=[article.pk]))
@@ -78,7 +80,7 @@ def test_a_share_preview_link_is_opened_and_copied_from_the_article(people, axe_
     expect(page.locator(".desk-copy__status")).to_have_text("コピーしました")
     assert page.evaluate("navigator.clipboard.readText()") == link.get_attribute("href")
     link.scroll_into_view_if_needed()
-    axe_audit.check(page, "admin-share-link")
-    screenshots(page, "share-link-1280")
+    axe_audit.check(page, f"admin-share-link-{width}")
+    screenshots(page, f"share-link-{width}")
     axe_audit.assert_clean(expect_known=False)
     assert people.problems == []

@@ -70,11 +70,17 @@ def test_a_refused_drop_inserts_nothing_and_a_good_one_inserts_the_image(people,
     expect(dialog).to_be_hidden()
     expect(body).to_have_value(
         re.compile(
-            r"^書きかけの本文。ここに図を入れる!\[2025年度の売上推移を示す棒グラフ\]"
-            r'\(/media/uploads/\d{4}/\d{2}/\w+\.png "出典: 決算資料"\)$'
+            r"^書きかけの本文。ここに図を入れる\n\n!\[2025年度の売上推移を示す棒グラフ\]"
+            r'\(/media/uploads/\d{4}/\d{2}/\w+\.png "出典: 決算資料"\)\n$'
         )
     )
     expect(status).to_be_hidden()
+    # On a paragraph of its own, the caption is the figure's, in the preview as on the article's page.
+    preview = page.frame_locator("iframe.desk-preview-frame")
+    expect(preview.locator("figure figcaption")).to_have_text("出典: 決算資料")
+    expect(preview.locator("figure img")).to_have_attribute("alt", "2025年度の売上推移を示す棒グラフ")
+    page.locator("iframe.desk-preview-frame").scroll_into_view_if_needed()
+    page.screenshot(path=E2E_ARTIFACTS / "admin-upload-figure.png")
     axe_audit.assert_clean(expect_known=False)
     # The refused upload's 400 is the answer under test; nothing else may have failed.
     assert [problem for problem in people.problems if "/markdownx/upload/" not in problem] == []
