@@ -35,8 +35,8 @@
         '<label for="desk-alt-caption">キャプション（任意・画像の下に表示されます）</label>' +
         '<input id="desk-alt-caption" type="text" autocomplete="off">' +
         '<p class="desk-alt-error" id="desk-alt-error" role="alert"></p>' +
-        '<div class="desk-alt-buttons"><button type="submit" value="insert" class="default">挿入する</button> ' +
-        '<button type="submit" value="cancel">挿入しない</button></div></form>';
+        '<div class="desk-alt-buttons"><button type="submit" value="insert" class="button default">挿入する</button> ' +
+        '<button type="submit" value="cancel" class="button">挿入しない</button></div></form>';
       dialog.querySelector(".desk-alt-preview").src = url;
       document.body.appendChild(dialog);
       var form = dialog.querySelector("form");
