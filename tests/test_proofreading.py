@@ -2,6 +2,7 @@
 Japanese desk checks by hand, and the house-style dictionary the 編集長 keeps in the admin."""
 
 import pytest
+import yaml
 from django.urls import reverse
 
 from articles.desk import roles
@@ -121,6 +122,20 @@ def test_only_the_editor_in_chief_edits_the_house_style_dictionary(client):
     response = client.post(add_url, {"variant": "御社", "preferred": "貴社", "note": "社外向けの文書"})
     assert response.status_code == 302
     assert HouseStyleTerm.objects.filter(variant="御社", preferred="貴社").exists()
+
+
+def test_the_dictionary_is_served_as_prh_yaml_to_the_desk(client):
+    url = reverse("admin:articles_housestyleterm_prh")
+    assert client.get(url).status_code == 302  # to the login form
+    client.force_login(make_user(roles.WRITER))
+
+    response = client.get(url)
+
+    assert response["Content-Type"] == "application/yaml; charset=utf-8"
+    rules = yaml.safe_load(response.content)["rules"]
+    assert {"expected": "サーバー", "pattern": "/サーバ(?!ー)/"} in rules
+    assert {"expected": "できる", "pattern": "出来る"} in rules
+    assert len(rules) == HouseStyleTerm.objects.count()
 
 
 def test_a_term_that_changes_nothing_is_refused_in_japanese(client):

@@ -1,5 +1,9 @@
+import yaml
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import HttpResponse
+from django.urls import path
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -258,6 +262,18 @@ class HouseStyleTermAdmin(admin.ModelAdmin):
 
     list_display = ("variant", "preferred", "note", "updated_at")
     search_fields = ("variant", "preferred", "note")
+
+    def get_urls(self):
+        prh = path("prh.yml", self.admin_site.admin_view(self.prh_view), name="articles_housestyleterm_prh")
+        return [prh, *super().get_urls()]
+
+    def prh_view(self, request):
+        """The dictionary as a prh YAML file: what the 校正 panel checks, for textlint in an editor's own tools."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        rules = [{"expected": rule["expected"], "pattern": rule["pattern"]} for rule in HouseStyleTerm.prh_dictionary()]
+        text = yaml.safe_dump({"version": 1, "rules": rules}, allow_unicode=True, sort_keys=False)
+        return HttpResponse(text, content_type="application/yaml; charset=utf-8")
 
     def has_add_permission(self, request):
         return super().has_add_permission(request) and permissions.can_edit_house_style(request.user)

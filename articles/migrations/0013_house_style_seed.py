@@ -3,7 +3,7 @@ from django.db import migrations
 
 # A first house style for the 校正 panel; the 編集長 keeps it from here on in the admin (表記ゆれ辞書).
 SEED = [
-    ("サーバ", "サーバー", "JIS Z 8301 に合わせ長音を付ける"),
+    ("サーバ", "サーバー", "内閣告示「外来語の表記」に合わせ、語末の長音を付ける"),
     ("ユーザ", "ユーザー", "長音を付ける"),
     ("コンピュータ", "コンピューター", "長音を付ける"),
     ("出来る", "できる", "補助動詞・可能の意味はひらがな"),

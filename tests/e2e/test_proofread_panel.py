@@ -22,10 +22,13 @@ def test_a_house_style_term_is_flagged_with_its_line_and_suggestion(people, axe_
     desk = people.open("chief", width=width)
     log_in(desk, chief)
     desk.goto(reverse("admin:articles_housestyleterm_add"))
+    axe_audit.check(desk, f"admin-house-style-add-{width}")
     desk.get_by_label("揺れた表記").fill("Webサイト")
     desk.get_by_label("統一する表記").fill("ウェブサイト")
     desk.get_by_role("button", name="保存", exact=True).click()
     expect(desk.locator("#result_list")).to_contain_text("ウェブサイト")
+    axe_audit.check(desk, f"admin-house-style-list-{width}")
+    desk.screenshot(path=E2E_ARTIFACTS / f"house-style-list-{width}.png")
 
     page = people.open("writer", width=width)
     page.set_viewport_size({"width": width, "height": 812 if width == 375 else 800})
