@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DEMO_ARCHIVE := demo/archive
 # Debian packages: a Japanese font for share cards, a browser for browser tests, Java for the HTML checker,
-# PostgreSQL's server programs (initdb, pg_ctl, pg_basebackup) for replica tests.
+# PostgreSQL's server programs for the streaming-replica test (tests/faults/test_replica.py).
 SYSTEM_PACKAGES := fonts-noto-cjk chromium default-jre-headless wrk postgresql
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
@@ -125,6 +125,11 @@ bench: system-deps install
 .PHONY: bench-bounds
 bench-bounds: install
 	$(BIN)/python bench/bounds.py
+
+## bench-database-hung: cached pages while the database accepts connections and never answers, breaker off and on
+.PHONY: bench-database-hung
+bench-database-hung: install
+	$(BIN)/python bench/database_hung.py $(ARGS)
 
 ## load-test: 60 s of 50 anonymous readers while the desk saves and publishes, then 60 s more with the script's own
 ## redis-server killed at 30 s and started again (empty) at 45 s; fails on any error, lost edit or stale read.

@@ -5,11 +5,15 @@ import multiprocessing
 import os
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
-# Sync workers: pages are served from the cache, so a request is short; two per core plus one. Measured with
-# `make bench` on 2 cores: one per core cut the cold article's p99 (242 -> 170-210 ms) but cost ~9 % of warm
-# throughput (article 2,600 -> 2,380 req/s), and warm pages are what a trending article is served from.
+# Two processes per core plus one, each with a few threads. Threads, not sync workers, so that a request
+# waiting on a database that does not answer holds one thread, not the process: cached pages (no database)
+# are still served beside it. Measured on 2 shared cores (`make bench`, 2,000 articles, two runs each, warm
+# article as a share of the static file's req/s): sync 0.49 and 0.54, gthread 0.51 and 0.63; app CPU per
+# warm request sync 0.86 and 0.77 ms, gthread 0.66 and 0.61 ms. With a hung database
+# (`make bench-database-hung`), see README's Deploying section.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
-worker_class = "sync"
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = 30
 graceful_timeout = 20
 keepalive = 5

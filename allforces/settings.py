@@ -36,6 +36,8 @@ MEDIA_STORAGE_URL = os.environ.get("MEDIA_STORAGE_URL", "")  # s3://bucket/prefi
 REDIS_TIMEOUT_SECONDS = float(os.environ.get("REDIS_TIMEOUT_SECONDS", "0.5"))
 DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "3"))  # seconds
 DATABASE_STATEMENT_TIMEOUT = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "10000"))  # milliseconds
+DATABASE_BREAKER_SECONDS = float(os.environ.get("DATABASE_BREAKER_SECONDS", "5"))  # 0: never short-circuit
+TRUSTED_PROXY_COUNT = os.environ.get("TRUSTED_PROXY_COUNT", "0")  # proxies in front that append X-Forwarded-For
 # -------------------------------------------------------------------------------------------
 
 _DEVELOPMENT_SECRET_KEY = "development-only-secret-key-never-use-in-production"  # noqa: S105 (refused below)  # nosec B105 (refused when DEBUG is off)
@@ -73,6 +75,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "articles.delivery.page_cache.ReaderPageCacheMiddleware",
+    "articles.delivery.db_breaker.DatabaseBreakerMiddleware",
     "articles.delivery.db_routing.ReaderRequestMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -218,7 +221,17 @@ if SITE_URL.startswith("https://") and not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
-# Admin login: 5 failures for the same account from the same address lock it for 30 minutes.
+if not TRUSTED_PROXY_COUNT.isascii() or not TRUSTED_PROXY_COUNT.isdigit():
+    raise ImproperlyConfigured(
+        f"TRUSTED_PROXY_COUNT は 0 以上の整数で指定してください（いまの値: {TRUSTED_PROXY_COUNT!r}）。"
+        "アプリの前にあって X-Forwarded-For に接続元を書き足すプロキシ（ロードバランサー、CDN）の数です。"
+    )
+TRUSTED_PROXY_COUNT = int(TRUSTED_PROXY_COUNT)
+
+# Admin login: 5 failures for the same account from the same address lock it for 30 minutes. "The same
+# address" is the client's, not the load balancer's (allforces/proxies.py): otherwise every failure behind
+# the balancer comes from one address and anyone could lock the 編集長 out.
+AXES_CLIENT_IP_CALLABLE = "allforces.proxies.client_address"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -290,7 +303,7 @@ MARKDOWNX_MARKDOWNIFY_FUNCTION = "articles.markdown.render_markdown"
 MARKDOWNX_EDITOR_RESIZABLE = False
 # Every uploaded image (editor and hero) goes through articles.uploads, which reads these two.
 IMAGE_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
-IMAGE_UPLOAD_MAX_PIXELS = 40_000_000
+IMAGE_UPLOAD_MAX_PIXELS = 25_000_000  # a 24-megapixel camera (6000×4000); decoded, ~100 MB
 
 LOGGING = {
     "version": 1,

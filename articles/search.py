@@ -131,6 +131,14 @@ def parse_query(raw):
     return Query(text=text, terms=tuple(terms), truncated=truncated)
 
 
+def canonical_text(raw):
+    """The one spelling of a query that its result page is shown and cached under (articles/views.py redirects
+    to it): NFKC (full-width Latin letters and digits, half-width kana), spaces collapsed, a repeated word
+    once, capped as parse_query caps. Case is kept: readers see the query they typed."""
+    folded = unicodedata.normalize("NFKC", raw[: MAX_QUERY_CHARACTERS * 10])
+    return " ".join(dict.fromkeys(parse_query(folded).text.split()))
+
+
 def _is_unprintable(char):
     return char == "\ufffd" or unicodedata.category(char) in _UNPRINTABLE_CATEGORIES
 

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -14,6 +14,7 @@ from django.views.generic import DetailView, ListView, MonthArchiveView, Templat
 from taggit.models import Tag
 
 from articles import search
+from articles.delivery import db_breaker
 from articles.images import share_card_png
 from articles.models import Article, Author, Category
 
@@ -200,7 +201,14 @@ class SearchView(PaginatedMixin, ListView):
     context_object_name = "articles"
 
     def dispatch(self, request, *args, **kwargs):
-        self.query = search.parse_query(request.GET.get("q", ""))
+        typed = request.GET.getlist("q")
+        canonical = search.canonical_text(typed[-1]) if typed else ""
+        if typed and typed != [canonical]:
+            # One page per search, not one per spelling: ＡＷＳ, " AWS " and "AWS AWS" are AWS (cached once).
+            query = request.GET.copy()
+            query.setlist("q", [canonical] if canonical else [])
+            return HttpResponseRedirect(f"{request.path}?{query.urlencode()}" if query else request.path)
+        self.query = search.parse_query(canonical)
         self.category = _subject_or_404(Category, request.GET.get("category"))
         self.tag = _subject_or_404(Tag, request.GET.get("tag"))
         return super().dispatch(request, *args, **kwargs)
@@ -260,11 +268,10 @@ class ShareCardView(DetailView):
 
 
 def server_error(request):
-    """handler500. A database that does not answer (refused, timed out) is 503 with Retry-After: the site is
-    unavailable for a moment, not broken, and a CDN or load balancer may serve a stale copy meanwhile."""
-    unavailable = isinstance(sys.exc_info()[1], (OperationalError, InterfaceError))
-    response = defaults.server_error(request)
-    if unavailable:
-        response.status_code = 503
-        response["Retry-After"] = "30"
-    return response
+    """handler500. A database that does not answer (refused, timed out) is 503 with Retry-After, and a failed
+    connection opens the breaker (articles/delivery/db_breaker.py) so the next requests do not wait for it."""
+    error = sys.exc_info()[1]
+    if isinstance(error, (OperationalError, InterfaceError)):
+        db_breaker.record(error)
+        return db_breaker.unavailable(request)
+    return defaults.server_error(request)

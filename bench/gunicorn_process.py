@@ -17,6 +17,13 @@ GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 COMMAND = "gunicorn --config gunicorn.conf.py"
 
 
+def configuration():
+    """gunicorn.conf.py's settings as gunicorn reads them (worker class, threads), for the reports."""
+    import runpy
+
+    return runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+
+
 def free_loopback_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -326,6 +326,7 @@ class OwnServer:
         return {
             "url": self.url,
             "workers": len(common.child_pids(self.process.pid)),
+            "worker_class": gunicorn_process.configuration()["worker_class"],
             "command": gunicorn_process.COMMAND,
         }
 
@@ -1142,7 +1143,8 @@ def _print_phase(phase, meta):
     readers, editors = phase["readers"], phase["editors"]["by_role"]
     check, server = phase["verification"], phase["server"]
     print(
-        f"{meta['readers']} readers, {len(editors)} desks; gunicorn {server['workers']} sync workers "
+        f"{meta['readers']} readers, {len(editors)} desks; "
+        f"gunicorn {server['workers']} {server.get('worker_class', '')} workers "
         f"({server['helper']}), {meta['cpus']} CPUs, commit {meta['commit'][:9]}"
     )
     print()

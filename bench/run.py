@@ -306,7 +306,8 @@ class Server:
         return {
             "url": self.url,
             "workers": len(workers),
-            "worker_class": "sync",
+            "worker_class": gunicorn_process.configuration()["worker_class"],
+            "threads": gunicorn_process.configuration()["threads"],
             "command": gunicorn_process.COMMAND,
             "env": {k: self.env[k] for k in ("DEBUG", "STATIC_HASHED", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS")},
             "web_concurrency": self.env.get("WEB_CONCURRENCY", ""),

@@ -22,6 +22,16 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def closed_database_breaker():
+    """A test that makes a connection fail must not leave the next test's requests answered with 503."""
+    from articles.delivery import db_breaker
+
+    db_breaker.reset()
+    yield
+    db_breaker.reset()
+
+
+@pytest.fixture(autouse=True)
 def fresh_cache(request, settings):
     """Each test starts with an empty cache and, unless it enables it, no whole-page cache: most tests
     change rows directly, without the workflow calls that refresh cached pages.

@@ -126,7 +126,7 @@ def test_a_scheduled_article_whose_time_has_come_reads_as_live_on_the_desk(clien
 
     assert ">予約公開</span>" in before and "公開中（予約公開済み）" not in before
     assert ">公開中（予約公開済み）</span>" in after
-    assert "状態: <strong>公開中（予約公開済み）</strong>" in form
+    assert 'class="desk-badge" style="background:#15803d">公開中（予約公開済み）</span>' in form
 
 
 def test_editing_a_published_article_keeps_readers_on_the_live_version(client, desk):
@@ -255,17 +255,19 @@ def test_bulk_actions_apply_each_articles_rules_and_report_skips(client, desk):
     ready = make_article(status=Status.APPROVED, published_at=None, title="承認済み")
     draft = make_article(status=Status.DRAFT, published_at=None, title="ただの下書き")
     login(client, desk[CHIEF])
+    selection = {"action": "bulk_publish", "_selected_action": [ready.pk, draft.pk]}
 
-    response = client.post(
-        reverse("admin:articles_article_changelist"),
-        {"action": "bulk_publish", "_selected_action": [ready.pk, draft.pk]},
-        follow=True,
-    )
+    confirmation = client.post(reverse("admin:articles_article_changelist"), selection).content.decode()
+    assert Article.objects.get(pk=ready.pk).status == Status.APPROVED  # nothing before the confirmation
+    assert "「承認済み」" in confirmation and "今すぐ公開します" in confirmation
+    assert "「ただの下書き」" in confirmation and "公開しません" in confirmation
+
+    response = client.post(reverse("admin:articles_article_changelist"), {**selection, "confirm": "yes"}, follow=True)
 
     html = response.content.decode()
     assert Article.objects.get(pk=ready.pk).status == Status.PUBLISHED
     assert Article.objects.get(pk=draft.pk).status == Status.DRAFT
-    assert "1 件に「今すぐ公開する」を行いました" in html
+    assert "1 件に「今すぐ公開する」を行いました: 「承認済み」" in html
     assert "スキップ" in html and "ただの下書き" in html
 
 
@@ -543,24 +545,92 @@ def test_only_the_chief_renames_tags(client, desk):
     assert Tag.objects.get(pk=tag.pk).name == "改名"
 
 
-def test_bulk_publish_never_moves_a_scheduled_time(client, desk):
-    due = timezone.now() + timedelta(days=2)
+def test_bulk_publish_moves_a_scheduled_time_only_when_its_box_naming_the_time_is_ticked(client, desk):
+    due = (timezone.now() + timedelta(days=2)).replace(second=0, microsecond=0)
     scheduled = make_article(status=Status.SCHEDULED, published_at=due, title="予約した記事")
     ready = make_article(status=Status.APPROVED, published_at=None, title="承認済みの記事")
     login(client, desk[CHIEF])
+    selection = {"action": "bulk_publish", "_selected_action": [scheduled.pk, ready.pk]}
+    shown_time = timezone.localtime(due).strftime("%Y年%-m月%-d日 %H:%M")
 
-    response = client.post(
-        reverse("admin:articles_article_changelist"),
-        {"action": "bulk_publish", "_selected_action": [scheduled.pk, ready.pk]},
-        follow=True,
-    )
+    confirmation = client.post(reverse("admin:articles_article_changelist"), selection).content.decode()
+    assert f"予約時刻（{shown_time}）を取り消して今すぐ公開する" in confirmation
+    assert "「承認済みの記事」" in confirmation
 
+    response = client.post(reverse("admin:articles_article_changelist"), {**selection, "confirm": "yes"}, follow=True)
     html = response.content.decode()
     scheduled.refresh_from_db()
     assert (scheduled.status, scheduled.published_at) == (Status.SCHEDULED, due)
-    assert "「予約した記事」" in html and "予約" in html
-    assert "「承認済みの記事」" in html
+    assert f"スキップ — 「予約した記事」: {shown_time} の予約公開のままです" in html
     assert Article.objects.get(pk=ready.pk).status == Status.PUBLISHED
+
+    response = client.post(
+        reverse("admin:articles_article_changelist"),
+        {**selection, "confirm": "yes", "override_schedule": [scheduled.pk]},
+        follow=True,
+    )
+    scheduled.refresh_from_db()
+    assert scheduled.status == Status.PUBLISHED and scheduled.published_at < due
+    assert f"「予約した記事」（予約 {shown_time} を取り消し）" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("role", "offered"),
+    [
+        (WRITER, {"bulk_submit"}),
+        (EDITOR, {"bulk_submit", "bulk_approve"}),
+        (CHIEF, {"bulk_submit", "bulk_approve", "bulk_publish", "bulk_unpublish", "delete_selected"}),
+    ],
+)
+def test_the_list_offers_only_the_bulk_steps_the_role_may_take(client, desk, role, offered):
+    make_article(status=Status.DRAFT, published_at=None, created_by=desk[WRITER])
+
+    html = login(client, desk[role]).get(reverse("admin:articles_article_changelist")).content.decode()
+
+    every = {"bulk_submit", "bulk_approve", "bulk_publish", "bulk_unpublish", "delete_selected"}
+    assert {name for name in every if f'value="{name}"' in html} == offered
+
+
+def test_the_list_shows_state_author_category_last_change_and_schedule_and_searches_titles(client, desk):
+    due = timezone.now() + timedelta(days=3)
+    make_article(status=Status.SCHEDULED, published_at=due, title="半導体の供給網", body="本文に為替と書く")
+    make_article(status=Status.DRAFT, published_at=None, title="為替の見通し")
+    login(client, desk[CHIEF])
+
+    html = client.get(reverse("admin:articles_article_changelist")).content.decode()
+    for heading in ("状態", "著者", "カテゴリ", "最終更新", "公開・予約日時"):
+        assert f">{heading}</" in html
+    local_due = timezone.localtime(due)
+    assert f'>予約 {local_due.strftime("%Y年%-m月%-d日")}</span> <span class="desk-nowrap">{local_due:%H:%M}<' in html
+    for filter_name in ("status__exact", "author__id__exact", "category__id__exact"):
+        assert f"?{filter_name}=" in html
+
+    found = client.get(reverse("admin:articles_article_changelist"), {"q": "為替"}).content.decode()
+    assert "為替の見通し" in found and "半導体の供給網" not in found  # the title, not the body
+
+
+def test_the_status_panel_comes_first_with_state_holder_steps_and_the_send_back_reason(client, desk):
+    article = make_article(status=Status.IN_REVIEW, published_at=None, created_by=desk[WRITER], title="決算の読み方")
+    from articles.desk import workflow
+
+    workflow.perform("request_changes", article, desk[EDITOR], comment="数字の出典を足してください。")
+
+    html = login(client, desk[WRITER]).get(change_url(article)).content.decode()
+
+    panel = html.index('id="desk-status"')
+    assert panel < html.index('name="title"')
+    assert html.count("状態と次の操作") == 1 and ">編集部<" not in html
+    assert ">差し戻し</span>" in html and f"{desk[WRITER]}（執筆）" in html
+    assert "数字の出典を足してください。" in html[panel : html.index('name="title"')]
+    assert ">レビューに出す</a>" in html[panel : html.index('name="title"')]
+
+
+def test_a_published_article_has_one_link_to_its_page(client, desk):
+    article = make_article(title="公開中の記事")
+
+    html = login(client, desk[CHIEF]).get(change_url(article)).content.decode()
+
+    assert html.count(f'href="{article.get_absolute_url()}"') + html.count("/r/") == 1
 
 
 def test_the_editors_group_no_longer_holds_the_tag_rename_permission(desk):

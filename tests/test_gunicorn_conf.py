@@ -27,3 +27,8 @@ def test_each_worker_forks_with_the_loaded_app_frozen_out_of_the_garbage_collect
     )
 
     assert int(frozen) > 1000  # every object the master had allocated
+
+
+def test_workers_are_threaded_so_a_hung_request_does_not_hold_the_process():
+    assert run_conf("print(conf['worker_class'], conf['threads'])") == "gthread 4"
+    assert run_conf("print(conf['threads'])", GUNICORN_THREADS="8") == "8"

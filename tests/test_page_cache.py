@@ -5,7 +5,7 @@ import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pytest
 import time_machine
@@ -231,6 +231,32 @@ def test_only_search_takes_search_parameters_into_the_cache(client):
     assert client.get(HOME, {"q": "x"})["X-Page-Cache"] == "hit"  # the home page, which ignores q
     assert client.get(reverse("articles:search"), {"q": "x", "utm_source": "y"})["X-Page-Cache"] == "hit"
     assert client.get(reverse("articles:search"), {"q": "y"})["X-Page-Cache"] == "miss"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["ＡＷＳ　半導体", " AWS  半導体 ", "AWS 半導体 AWS", "ＡＷＳ\u3000\u3000半導体"],
+)
+def test_spellings_of_one_search_share_one_cached_page(client, typed):
+    """Width, spacing and repeated words do not change what a search finds, so they are one page, cached
+    once: each spelling redirects to the canonical one instead of adding a cache entry of its own."""
+    make_article(title="AWSと半導体")
+    search_url = reverse("articles:search")
+    warm(client, search_url + "?q=" + quote("AWS 半導体"))
+
+    response = client.get(search_url, {"q": typed})
+
+    assert response.status_code == 302
+    assert response["Location"] == search_url + "?" + urlencode({"q": "AWS 半導体"})
+    assert client.get(response["Location"])["X-Page-Cache"] == "hit"
+
+
+def test_a_search_spelled_canonically_or_with_other_filters_is_not_redirected(client):
+    make_article(title="AWSと半導体", category=make_category(name="技術動向", slug="tech"))
+
+    assert client.get(reverse("articles:search"), {"q": "AWS 半導体"}).status_code == 200
+    assert client.get(reverse("articles:search"), {"q": "aws", "category": "tech"}).status_code == 200
+    assert client.get(reverse("articles:search"), {"q": "a", "utm_source": "x"}).status_code == 200
 
 
 def test_a_fix_only_its_own_pages_show_leaves_the_rest_of_the_site_warm(client, chief, committed):

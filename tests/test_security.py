@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.urls import reverse
 
 from articles.desk import roles
@@ -77,6 +78,62 @@ def test_repeated_login_failures_lock_the_account_with_a_japanese_message(client
     assert response.status_code == 429
     assert "ログインが一時的に制限されています" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def fail_logins(client, username, times=5, **headers):
+    for _ in range(times):
+        client.post(reverse("admin:login"), {"username": username, "password": "wrong-password"}, **headers)
+
+
+BALANCER = {"REMOTE_ADDR": "10.0.0.2"}  # every request reaches the app from the load balancer's address
+
+
+def test_behind_a_load_balancer_an_attacker_does_not_lock_the_chief_out(client, settings):
+    """Behind the load balancer the README describes, every login comes from its address; the lockout must
+    count the client's address, which the balancer appended to X-Forwarded-For, or five wrong passwords from
+    anyone would lock the 編集長 out for 30 minutes."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    make_user(roles.EDITOR_IN_CHIEF, username="chief", is_superuser=False)
+    attacker = {**BALANCER, "HTTP_X_FORWARDED_FOR": "203.0.113.9"}
+    # What the client sends on the left is not believed: forging the chief's address does not help.
+    forging = {**BALANCER, "HTTP_X_FORWARDED_FOR": "198.51.100.7, 203.0.113.9"}
+    fail_logins(client, "chief", **attacker)
+    fail_logins(client, "chief", **forging)
+
+    chief = Client()
+    response = chief.post(
+        reverse("admin:login"),
+        {"username": "chief", "password": "correct-horse-battery"},
+        **BALANCER,
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+    )
+
+    assert response.status_code == 302, "the 編集長, from her own address, still signs in"
+    locked = client.post(reverse("admin:login"), {"username": "chief", "password": "correct-horse-battery"}, **attacker)
+    assert locked.status_code == 429, "the attacker's address is locked"
+
+
+def test_without_a_trusted_proxy_x_forwarded_for_is_ignored(client, settings):
+    """Directly exposed (TRUSTED_PROXY_COUNT 0), a client could otherwise dodge the lockout with a new header
+    per attempt."""
+    settings.TRUSTED_PROXY_COUNT = 0
+    make_user(roles.EDITOR, username="desk3", is_superuser=False)
+    for attempt in range(5):
+        client.post(
+            reverse("admin:login"),
+            {"username": "desk3", "password": "wrong"},
+            REMOTE_ADDR="203.0.113.9",
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{attempt}",
+        )
+
+    response = client.post(
+        reverse("admin:login"),
+        {"username": "desk3", "password": "correct-horse-battery"},
+        REMOTE_ADDR="203.0.113.9",
+        HTTP_X_FORWARDED_FOR="192.0.2.99",
+    )
+
+    assert response.status_code == 429
 
 
 def test_a_correct_login_still_works_before_the_limit(client):

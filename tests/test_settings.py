@@ -103,3 +103,11 @@ def test_on_sqlite_no_write_to_the_database_cache_is_lost_to_a_concurrent_one(tm
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "0", "writes lost"
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "１"])
+def test_a_proxy_count_that_is_not_a_whole_number_refuses_to_start_in_japanese(value):
+    result = load_settings(DEBUG="1", TRUSTED_PROXY_COUNT=value)
+
+    assert result.returncode != 0
+    assert "TRUSTED_PROXY_COUNT は 0 以上の整数で指定してください" in result.stderr

@@ -246,6 +246,16 @@ def test_the_pixel_limit_is_read_from_settings_at_call_time(settings):
     assert "画像の画素数が多すぎます" in refused(encode("PNG", size=(11, 10)))
 
 
+def test_a_40_megapixel_png_of_160_kb_is_refused_by_default_without_being_decoded():
+    """Such a file (8000×5000, one colour) once cost ~3 s and ~460 MB to verify and re-encode: decoded, it is
+    160 MB a copy. The default limit (25 million pixels, above a 24-megapixel camera's 6000×4000) refuses it
+    from its header."""
+    data = encode("PNG", size=(8000, 5000))
+
+    assert len(data) < 200 * 1024
+    assert refused(data) == "画像の画素数が多すぎます（上限 25,000,000 画素）。縮小してからアップロードしてください。"
+
+
 # --- the editor's upload view -----------------------------------------------------------------
 
 

@@ -11,10 +11,13 @@ from markdownx.admin import MarkdownxModelAdmin
 from taggit.admin import TagAdmin
 from taggit.models import Tag
 
+from articles.admin.autosave import AutosaveViews
+from articles.admin.bulk import bulk_publish_confirmation
 from articles.admin.desk_views import ArticleEditorialViews
 from articles.admin.forms import ArticleAdminForm
-from articles.desk import permissions, workflow
+from articles.desk import autosave, permissions, workflow
 from articles.desk.revisions import apply_content, snapshot
+from articles.desk.status import status_colour
 from articles.models import Article, ArticleRedirect, Author, Category, HouseStyleTerm
 from articles.side_effects import after_site_change
 
@@ -22,16 +25,6 @@ from articles.side_effects import after_site_change
 admin.site.site_header = "ALLFORCES 編集デスク"
 admin.site.site_title = "ALLFORCES 編集デスク"
 admin.site.index_title = "記事と編集作業"
-
-STATUS_COLOURS = {
-    Article.Status.DRAFT: "#6b7280",
-    Article.Status.IN_REVIEW: "#b45309",
-    Article.Status.CHANGES_REQUESTED: "#b91c1c",
-    Article.Status.APPROVED: "#047857",
-    Article.Status.SCHEDULED: "#1d4ed8",
-    Article.Status.PUBLISHED: "#15803d",
-    Article.Status.UNPUBLISHED: "#374151",
-}
 
 
 # What a form's save writes: never the state, its time or the desk's bookkeeping (edit version, pending edit).
@@ -56,25 +49,30 @@ def _live_save_message(applied, revision, article):
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticleEditorialViews, MarkdownxModelAdmin):
+class ArticleAdmin(AutosaveViews, ArticleEditorialViews, MarkdownxModelAdmin):
     form = ArticleAdminForm
     change_form_template = "admin/articles/article/change_form.html"
 
     class Media:
-        # Image uploads whose refusals are shown, never inserted into the text; the preview beside the editor.
-        js = ("js/desk-editor.js", "js/desk-preview.js", "js/desk-proofread.js", "js/desk-copy.js")
+        js = (
+            "js/desk-editor.js",  # image uploads whose refusals are shown, never inserted into the text
+            "js/desk-autosave.js",  # nothing typed is lost: autosave, restore, a warning before leaving
+            "js/desk-preview.js",  # the article beside the editor, in the reader's stylesheet; 文字数 and 読了時間
+            "js/desk-proofread.js",  # the 校正 panel under the editor
+            "js/desk-copy.js",  # copy buttons for share-preview links
+        )
 
-    list_display = ("title", "status_badge", "author", "category_list", "publication_time", "created_by")
-    list_filter = ("status", "category", "author", "tags", "published_at", "is_featured")
-    list_select_related = ("author", "category", "created_by")
-    search_fields = ("title", "body")
-    date_hierarchy = "published_at"
+    list_display = ("title", "status_badge", "author", "category_list", "last_change", "publication_time")
+    list_filter = ("status", "author", "category")
+    list_select_related = ("author", "category")
+    search_fields = ("title",)
     actions = ("bulk_submit", "bulk_approve", "bulk_publish", "bulk_unpublish")
     fieldsets = (
         (None, {"fields": ("title", "slug", "body", "excerpt", "loaded_version")}),
         ("分類", {"fields": ("author", "category", "secondary_categories", "tags")}),
         ("アイキャッチ", {"fields": ("hero_image", "hero_image_alt")}),
-        ("編集部", {"fields": ("status", "published_at", "reviewer", "is_featured", "correction_note")}),
+        # The state and its time are in the status panel at the top of the form (change_form.html).
+        ("レビューと掲載", {"fields": ("reviewer", "is_featured", "correction_note")}),
         (
             "情報",
             {
@@ -131,6 +129,7 @@ class ArticleAdmin(ArticleEditorialViews, MarkdownxModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         article = form.instance
+        autosave.discard(request.user, article if change else None)  # the save holds what was typed
         if change and article.is_released():
             content = snapshot(
                 article,
@@ -158,7 +157,7 @@ class ArticleAdmin(ArticleEditorialViews, MarkdownxModelAdmin):
         pending = " ＋未公開の編集" if article.pending_revision_id else ""
         return format_html(
             '<span style="background:{};color:#fff;padding:2px 8px;border-radius:10px;white-space:nowrap">{}{}</span>',
-            STATUS_COLOURS[Article.Status.PUBLISHED if article.is_published() else article.status],
+            status_colour(article),
             article.desk_status(),
             pending,
         )
@@ -167,17 +166,32 @@ class ArticleAdmin(ArticleEditorialViews, MarkdownxModelAdmin):
     def category_list(self, article):
         return "、".join(category.name for category in article.all_categories())
 
+    @admin.display(description="最終更新", ordering="updated_at")
+    def last_change(self, article):
+        return _list_time(article.updated_at)
+
     @admin.display(description="公開・予約日時", ordering="published_at")
     def publication_time(self, article):
-        return article.published_at
+        if article.published_at is None:
+            return "—"
+        scheduled = "予約 " if article.status == Article.Status.SCHEDULED and not article.is_published() else ""
+        return _list_time(article.published_at, scheduled)
 
-    def _bulk(self, request, queryset, step, comment=""):
+    def get_actions(self, request):
+        """Only the bulk steps this person's role may take at all."""
+        actions = super().get_actions(request)
+        for name, step in BULK_STEPS.items():
+            if not permissions.bulk_step_allowed(request.user, step):
+                actions.pop(name, None)
+        return actions
+
+    def _bulk(self, request, queryset, step, comment="", notes=None):
         """Apply one step to each selected article under its own rules; report what was skipped and why."""
         done, skipped = [], []
         for article in queryset:
             try:
                 workflow.perform(step, article, request.user, comment=comment)
-                done.append(f"「{article.title}」")
+                done.append(f"「{article.title}」{(notes or {}).get(article.pk, '')}")
             except workflow.WorkflowError as refusal:
                 skipped.append(f"「{article.title}」: {refusal}")
         label = permissions.TRANSITIONS[step].label
@@ -196,21 +210,52 @@ class ArticleAdmin(ArticleEditorialViews, MarkdownxModelAdmin):
 
     @admin.action(description="選択した記事を今すぐ公開する")
     def bulk_publish(self, request, queryset):
-        """A scheduled article keeps its time: publishing it early is a decision made on its own page."""
-        upcoming = list(queryset.upcoming())
+        """First a confirmation page naming each article; a scheduled article keeps its time unless the
+        confirmation's box for it, which names the time, was ticked."""
+        if request.POST.get("confirm") != "yes":
+            return bulk_publish_confirmation(self, request, queryset)
+        overrides = set(request.POST.getlist("override_schedule"))
+        upcoming, notes = [], {}
+        for article in queryset.upcoming():
+            if str(article.pk) in overrides:
+                notes[article.pk] = f"（予約 {_short_time(article.published_at)} を取り消し）"
+            else:
+                upcoming.append(article)
         for article in upcoming:
-            when = date_format(timezone.localtime(article.published_at), "DATETIME_FORMAT")
             self.message_user(
                 request,
-                f"スキップ — 「{article.title}」: {when} に予約公開されます。一括操作では予約時刻を変えません。"
-                "早めるときは記事を開いて「今すぐ公開する」を押してください。",
+                f"スキップ — 「{article.title}」: {_short_time(article.published_at)} の予約公開のままです"
+                "（予約時刻を取り消す指定がありませんでした）。",
                 messages.WARNING,
             )
-        self._bulk(request, queryset.exclude(pk__in=[article.pk for article in upcoming]), "publish")
+        self._bulk(request, queryset.exclude(pk__in=[article.pk for article in upcoming]), "publish", notes=notes)
 
     @admin.action(description="選択した記事を非公開にする")
     def bulk_unpublish(self, request, queryset):
         self._bulk(request, queryset, "unpublish", comment="一覧の一括操作で非公開にしました")
+
+
+BULK_STEPS = {
+    "bulk_submit": "submit",
+    "bulk_approve": "approve",
+    "bulk_publish": "publish",
+    "bulk_unpublish": "unpublish",
+}
+
+
+def _short_time(moment):
+    return date_format(timezone.localtime(moment), "Y年n月j日 H:i")
+
+
+def _list_time(moment, prefix=""):
+    """A date that breaks between the day and the time, never inside either, to keep list columns narrow."""
+    local = timezone.localtime(moment)
+    return format_html(
+        '<span class="desk-nowrap">{}{}</span> <span class="desk-nowrap">{}</span>',
+        prefix,
+        date_format(local, "Y年n月j日"),
+        date_format(local, "H:i"),
+    )
 
 
 class ReaderVisibleAdmin(admin.ModelAdmin):

@@ -15,7 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from articles.desk import permissions, workflow
+from articles.desk import permissions, status, workflow
 from articles.desk.diff import compare_revisions
 from articles.desk.preview import create_preview_link, render_preview, revoke_preview_links
 from articles.markdown import body_length_refusal
@@ -87,6 +87,7 @@ class ArticleEditorialViews:
             "preview_links": article.preview_links.select_related("created_by")[:10],
             "has_pending_edit": article.pending_revision_id is not None,
             "now": timezone.now(),
+            "status": status.summary(article),
         }
 
     def proofread_view(self, request):

@@ -13,6 +13,8 @@ from django.db import connections
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
+from articles.delivery import db_breaker
+
 logger = logging.getLogger(__name__)
 
 
@@ -33,9 +35,15 @@ def _result(name, check):
 
 
 def _check_database():
-    with connections["default"].cursor() as cursor:
-        cursor.execute("SELECT 1")
-        cursor.fetchone()
+    if db_breaker.is_open():
+        raise RuntimeError("the database did not answer a moment ago (articles/delivery/db_breaker.py)")
+    try:
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as error:
+        db_breaker.record(error)
+        raise
 
 
 def _check_cache():

@@ -20,6 +20,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, set_response_etag
 
+from articles.delivery import db_breaker
 from articles.delivery.db_routing import REPLICA
 from articles.models import Article
 
@@ -133,6 +134,8 @@ class ReaderPageCacheMiddleware:
 
     def __call__(self, request):
         if not settings.PAGE_CACHE_SECONDS or not _is_cacheable_request(request):
+            return self.get_response(request)
+        if db_breaker.is_open() and db_breaker.cache_needs_database():
             return self.get_response(request)
         request.get_host()  # a Host not in ALLOWED_HOSTS is Django's 400, never a cached page
         key = f"pages:page:{hashlib.sha256(cache_path(request).encode()).hexdigest()}"

@@ -69,6 +69,22 @@ def can_edit(user, article):
     return edit_refusal(user, article) is None
 
 
+def autosave_refusal(user, article):
+    """Why `user` may not keep an autosave of `article` (None: a new, never-saved article), or None when they
+    may: whoever may edit it, or, for a new article, whoever may write one."""
+    if article is None:
+        if not is_desk_member(user) or not user.has_perm("articles.add_article"):
+            return "記事を書けるのは編集部のアカウントだけです。"
+        return None
+    return edit_refusal(user, article)
+
+
+def bulk_step_allowed(user, name):
+    """Offer a bulk step in the article list only to a role that may take it at all (each article's own
+    rules are still checked one by one when it runs)."""
+    return role_of(user) in TRANSITIONS[name].roles
+
+
 def can_delete(user, article):
     """Beyond the Django permission (編集長): an article readers can see is unpublished first, never deleted."""
     return not article.is_published()

@@ -9,7 +9,7 @@ from articles.models.content import (
     refuse_deleting_categories_in_use,
     rendered_fields,
 )
-from articles.models.editorial import ArticleRevision, EditorialComment, PreviewLink, WorkflowEvent
+from articles.models.editorial import ArticleRevision, Autosave, EditorialComment, PreviewLink, WorkflowEvent
 from articles.models.style import HouseStyleTerm
 from articles.models.tags import ensure_tag_slug
 from articles.search_index import ArticleSearchIndex
@@ -21,6 +21,7 @@ __all__ = [
     "ArticleRevision",
     "ArticleSearchIndex",
     "Author",
+    "Autosave",
     "Category",
     "CategoryQuerySet",
     "EditorialComment",

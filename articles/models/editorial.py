@@ -88,3 +88,30 @@ class PreviewLink(models.Model):
 
     def is_usable(self):
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class Autosave(models.Model):
+    """What one person last typed into an article's form and has not saved: kept so that a reload, a closed
+    tab or a crash loses nothing. Never a revision and never shown to readers. `article` is empty for a new
+    article that was never saved (one per person). `base_version` is the article's edit_version the form was
+    loaded from, so an autosave older than someone's later save is never offered as if it were current."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    base_version = models.PositiveIntegerField(default=0)
+    content = models.JSONField("内容")
+    saved_at = models.DateTimeField("自動保存日時")
+
+    class Meta:
+        verbose_name = "自動保存"
+        verbose_name_plural = "自動保存"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "article"], name="one_autosave_per_user_and_article"),
+            # NULLs are distinct in a unique index: the never-saved article needs its own rule.
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(article__isnull=True), name="one_new_article_autosave_per_user"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} の自動保存（{self.article or '新しい記事'}）"

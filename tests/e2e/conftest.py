@@ -91,12 +91,13 @@ class People:
         self.browser, self.base_url = browser, base_url
         self.pages, self.problems, self.unwatched = {}, [], set()
 
-    def open(self, name, *, width=1280):
+    def open(self, name, *, width=1280, height=900, color_scheme="light"):
         context = self.browser.new_context(
             base_url=self.base_url,
-            viewport={"width": width, "height": 900},
+            viewport={"width": width, "height": height},
             locale="ja-JP",
             timezone_id="Asia/Tokyo",
+            color_scheme=color_scheme,
         )
         page = context.new_page()
         page.on("pageerror", lambda error: self._problem(page, f"{name}: script error: {error}"))

@@ -164,7 +164,7 @@ def comment_and_approve(page, article, axe_audit):
 def writer_cannot_publish(page, article):
     """No publish control for the writer, and a forged POST to the publish step changes nothing."""
     page.goto(change_url(article))
-    expect(page.locator("#editorial-desk")).to_contain_text("あなたがこの記事に行える操作はありません。")
+    expect(page.locator("#desk-status")).to_contain_text("あなたがこの記事に行える操作はありません。")
     assert not [label for label in desk_buttons(page) if "公開" in label]
 
     token = next(cookie["value"] for cookie in page.context.cookies() if cookie["name"] == "csrftoken")
@@ -181,7 +181,7 @@ def writer_cannot_publish(page, article):
 def schedule(page, article, axe_audit):
     """Schedule for the first whole minute at least SCHEDULE_LEAD seconds away, typed in Tokyo time."""
     page.goto(change_url(article))
-    page.locator("#editorial-desk").get_by_role("link", name="予約公開する").click()
+    page.locator("#desk-status").get_by_role("link", name="予約公開する").click()
     axe_audit.check(page, "admin-schedule-step")
     soon = timezone.localtime() + timedelta(seconds=SCHEDULE_LEAD)
     due = soon.replace(second=0, microsecond=0) + timedelta(minutes=1)
@@ -224,8 +224,8 @@ def correction_waits_for_the_chief(page, people, article):
 
 
 def take_step(page, label, *, axe_audit=None):
-    """Press a step button in the 編集部 panel and confirm it on the step page."""
-    page.locator("#editorial-desk").get_by_role("link", name=label).click()
+    """Press a step button in the status panel and confirm it on the step page."""
+    page.locator("#desk-status").get_by_role("link", name=label).click()
     if axe_audit:
         axe_audit.check(page, "admin-step")
     page.get_by_role("button", name=label).click()
@@ -233,11 +233,11 @@ def take_step(page, label, *, axe_audit=None):
 
 
 def desk_buttons(page):
-    return page.locator("#editorial-desk a.button").all_inner_texts()
+    return page.locator("#desk-status a.button").all_inner_texts()
 
 
 def expect_status(page, status):
-    expect(page.locator("#editorial-desk")).to_contain_text(f"状態: {status.label}")
+    expect(page.locator("#desk-status .desk-badge").first).to_have_text(status.label)
 
 
 def change_url(article):

@@ -45,6 +45,6 @@ def unseed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("articles", "0012_house_style_dictionary")]
+    dependencies = [("articles", "0013_house_style_dictionary")]
 
     operations = [migrations.RunPython(seed, unseed)]

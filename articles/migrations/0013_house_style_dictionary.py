@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0011_rerender_cjk_emphasis'),
+        ('articles', '0012_autosave'),
     ]
 
     operations = [
