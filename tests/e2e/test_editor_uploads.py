@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from articles.desk import roles
 from articles.models import Article
-from tests.e2e.conftest import E2E_ARTIFACTS, log_in, make_person
+from tests.e2e.conftest import E2E_ARTIFACTS, log_in, make_person, stop_autosaving
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -81,6 +81,7 @@ def test_a_refused_drop_inserts_nothing_and_a_good_one_inserts_the_image(people,
     expect(preview.locator("figure img")).to_have_attribute("alt", "2025年度の売上推移を示す棒グラフ")
     page.locator("iframe.desk-preview-frame").scroll_into_view_if_needed()
     page.screenshot(path=E2E_ARTIFACTS / "admin-upload-figure.png")
+    stop_autosaving(page)
     axe_audit.assert_clean(expect_known=False)
     # The refused upload's 400 is the answer under test; nothing else may have failed.
     assert [problem for problem in people.problems if "/markdownx/upload/" not in problem] == []

@@ -10,21 +10,12 @@ from playwright.sync_api import expect
 from articles.desk import roles
 from articles.markdown import count_reading_characters, render_markdown
 from articles.models import Article
-from tests.e2e.conftest import E2E_ARTIFACTS, log_in, make_person
+from tests.e2e.conftest import E2E_ARTIFACTS, log_in, make_person, stop_autosaving
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 BODY = "## 半導体の行方\n\n" + "台湾と日本の工場が、次の十年の供給を左右する。\n\n" * 60 + "## 結び\n\n最後の段落。"
-
-
-def stop_autosaving(page):
-    """Closing a page with typing not yet autosaved sends one last autosave (desk-autosave.js), which would reach
-    the live server while the test's database is flushed. Once an autosave has answered (within its 5 s), a
-    `submit` event (the form is not sent: a script's event has no default action) tells the page a save is
-    underway, so it sends nothing more."""
-    expect(page.locator("#desk-autosave")).not_to_have_text("", timeout=20_000)
-    page.locator("#article_form").evaluate("form => form.dispatchEvent(new Event('submit'))")
 
 
 def box(locator):
@@ -82,6 +73,7 @@ def test_the_preview_follows_the_typing_in_the_readers_styles(people, axe_audit,
     for scheme in ("light", "dark"):
         page.emulate_media(color_scheme=scheme)
         page.screenshot(path=E2E_ARTIFACTS / f"write-and-see-{width}-{scheme}.png")
+    stop_autosaving(page)
     axe_audit.assert_clean(expect_known=False)
     assert people.problems == []
 
