@@ -25,16 +25,17 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 install: $(VENV)/.installed
 install-dev: system-deps $(VENV)/.installed-dev tools
 
-## tools: test tools from npm (the Nu Html Checker, pinned in tools/package-lock.json) into tools/node_modules
+## tools: tools from npm (pinned in tools/package-lock.json) into tools/node_modules: the Nu Html Checker for the
+## tests, and textlint, which the desk's 校正 panel runs with Node (articles/proofreading.py)
 tools: tools/node_modules/.installed
 
 # --ignore-scripts: vnu-jar's install script would download a Java runtime; Java comes from system-deps.
 tools/node_modules/.installed: tools/package.json tools/package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
 	  { npm ci --prefix tools --ignore-scripts --no-audit --no-fund --loglevel=error && touch $@; } || \
-	  echo "tools: npm ci failed (continuing without the HTML checker)." >&2; \
+	  echo "tools: npm ci failed (continuing without the HTML checker and the 校正 panel)." >&2; \
 	else \
-	  echo "tools: npm is missing; install Node.js with npm for the HTML checker (continuing without it)." >&2; \
+	  echo "tools: npm is missing; install Node.js with npm for the HTML checker and the 校正 panel (continuing without them)." >&2; \
 	fi
 
 ## system-deps: install missing $(SYSTEM_PACKAGES) with apt-get; elsewhere, say what to install and go on
@@ -56,7 +57,7 @@ system-deps:
 	fi
 
 ## run: install, migrate, load the demo archive and accounts, serve on 127.0.0.1:$(PORT)
-run: system-deps install
+run: system-deps install tools
 	mkdir -p var
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py import_jekyll $(DEMO_ARCHIVE)
@@ -95,7 +96,7 @@ clean:
 
 ## serve: production-like on 127.0.0.1:$(PORT): DEBUG off, collected static files (whitenoise), gunicorn.
 ## Uses DATABASE_URL / REDIS_URL when set; a SECRET_KEY is generated once into var/secret_key if none is given.
-serve: install
+serve: install tools
 	mkdir -p var
 	@[ -s var/secret_key ] || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
 	export SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}" DEBUG=0 PORT=$(PORT); \

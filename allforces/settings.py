@@ -302,6 +302,8 @@ ARTICLES_PER_PAGE = 12
 TAGGIT_CASE_INSENSITIVE = True
 
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "articles.markdown.render_markdown"
+# The editor keeps its height and scrolls, so the preview beside it can follow its scroll position.
+MARKDOWNX_EDITOR_RESIZABLE = False
 # Every uploaded image (editor and hero) goes through articles.uploads, which reads these two.
 IMAGE_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 IMAGE_UPLOAD_MAX_PIXELS = 25_000_000  # a 24-megapixel camera (6000×4000); decoded, ~100 MB

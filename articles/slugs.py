@@ -2,18 +2,47 @@
 importer and taggit's Tag all use these."""
 
 import functools
+import re
 
+import budoux
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.urls import get_script_prefix, reverse
 from django.utils.text import slugify
 
 SLUG_MAX_LENGTH = 120
+# A default article slug from its title: a 60-character title made a ~300-character URL once percent-encoded.
+# Forty characters keep the gist of a Japanese headline (its first few phrases) and stay shareable.
+DEFAULT_SLUG_LENGTH = 40
+# Besides BudouX's phrases, a title may be cut after a space or after Japanese punctuation.
+_BREAK_AFTER = re.compile(r"(?<=[\s、。，．：；！？・」』）】])")
 
 
 def slug_base(text, *, fallback, max_length=SLUG_MAX_LENGTH):
     """The readable slug `text` asks for (Japanese kept); text with nothing sluggable gets `fallback`."""
     return slugify(text, allow_unicode=True)[:max_length].strip("-") or fallback
+
+
+def phrase_prefix(text, *, max_length=DEFAULT_SLUG_LENGTH):
+    """The longest run of `text`'s first phrases whose slug fits in `max_length`: a title is cut where a
+    reader would pause (BudouX's phrase boundaries, spaces, punctuation), never inside a word. A first phrase
+    longer than that is cut by slug_base() instead."""
+    kept = ""
+    for phrase in _phrases(text):
+        if len(slugify(kept + phrase, allow_unicode=True).strip("-")) > max_length:
+            break
+        kept += phrase
+    return kept or text
+
+
+def _phrases(text):
+    for phrase in _japanese_phrases().parse(text):
+        yield from (part for part in _BREAK_AFTER.split(phrase) if part)
+
+
+@functools.cache
+def _japanese_phrases():
+    return budoux.load_default_japanese_parser()
 
 
 def unique_slug(

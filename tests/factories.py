@@ -161,6 +161,11 @@ def editorial_group(role):
         for dotted in set(roles_migration.ROLE_PERMISSIONS[role]) - set(revoked.get(role, [])):
             app_label, codename = dotted.split(".")
             group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        house_style = importlib.import_module("articles.migrations.0019_house_style_seed").ROLE_PERMISSIONS
+        for action in house_style[role]:
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label="articles", codename=f"{action}_housestyleterm")
+            )
     return group
 
 

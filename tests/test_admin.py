@@ -8,6 +8,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from PIL import Image
 
 from articles.desk import permissions, roles
@@ -215,6 +216,24 @@ def test_share_preview_link_works_until_it_expires_or_is_revoked(client, desk):
     )
     client.logout()
     assert client.get(link.get_absolute_url()).status_code == 410
+
+
+def test_a_share_preview_link_is_a_link_with_a_copy_button_and_its_expiry(client, desk):
+    article = make_article(status=Status.IN_REVIEW, published_at=None)
+    login(client, desk[EDITOR]).post(reverse("admin:articles_article_share_links", args=[article.pk]))
+    link = PreviewLink.objects.get()
+    url = f"http://testserver{link.get_absolute_url()}"
+    expiry = date_format(timezone.localtime(link.expires_at), "DATETIME_FORMAT")
+
+    page = client.get(change_url(article)).content.decode()
+
+    assert f'<a href="{url}" target="_blank" rel="noopener" id="share-link-{link.pk}">{url}' in page
+    assert f'data-copy="{url}" aria-describedby="share-link-{link.pk}">リンクをコピー</button>' in page
+    assert f"有効期限 {expiry}（あと 6日" in page
+
+    client.post(reverse("admin:articles_article_share_links", args=[article.pk]), {"revoke": link.pk})
+    page = client.get(change_url(article)).content.decode()
+    assert f'<a href="{url}"' not in page and "（取り消し済み" in page
 
 
 def test_revisions_compare_shows_character_level_changes_and_restore_works(client, desk):

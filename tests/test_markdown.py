@@ -135,6 +135,23 @@ def test_links_keep_safe_urls():
     assert hrefs == ["https://example.com/x?y=1", "/articles/%E6%8A%80%E8%A1%93/", "mailto:desk@example.com"]
 
 
+def test_an_image_with_a_title_is_a_figure_with_its_caption():
+    html = render_markdown('![横浜港の夜景](/media/port.jpg "横浜港、2025年12月撮影")')
+
+    assert html.strip() == (
+        '<figure><img src="/media/port.jpg" alt="横浜港の夜景" loading="lazy" decoding="async">'
+        "<figcaption>横浜港、2025年12月撮影</figcaption></figure>"
+    )
+
+
+def test_an_image_caption_is_text_and_an_inline_image_keeps_its_paragraph():
+    captioned = render_markdown('![a](/a.jpg "<script>alert(1)</script>")')
+    inline = render_markdown('本文 ![港](/a.jpg "港") の続き')
+
+    assert "<script>" not in captioned and "<figcaption>&lt;script&gt;" in captioned
+    assert inline.startswith("<p>本文 <img") and "<figure>" not in inline
+
+
 def test_reading_time_counts_characters_without_whitespace():
     html = render_markdown("あ い う\n\n" + "え" * 497)
 

@@ -115,6 +115,27 @@ def test_full_width_latin_in_titles_is_folded_in_slugs():
     assert make_article(title="ＡＷＳの戦略").slug == "awsの戦略"
 
 
+def test_a_long_title_gets_a_short_slug_cut_between_phrases():
+    """A 60-character headline made a ~300-character URL: its default slug keeps the first phrases, up to
+    40 characters, and never ends inside a word."""
+    head, tail = (
+        "生成AIは日本の製造業をどう変えるか：トヨタ、デンソー、",
+        "キーエンスに見る現場データ活用の最前線と2030年への課題",
+    )
+    title = head + tail
+    english = make_article(title="The Future of Semiconductor Supply Chains in East Asia and Beyond")
+
+    slug = make_article(title=title).slug
+
+    assert slug == "生成aiは日本の製造業をどう変えるかトヨタデンソーキーエンスに見る"
+    assert len(slug) <= 40
+    assert english.slug == "the-future-of-semiconductor-supply"
+
+
+def test_a_title_that_is_one_long_phrase_is_cut_at_forty_characters():
+    assert make_article(title="あ" * 80).slug == "あ" * 40
+
+
 def test_slug_is_stable_when_the_title_changes():
     article = make_article(title="最初のタイトル")
     article.title = "変更後のタイトル"

@@ -1,5 +1,9 @@
+import yaml
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import HttpResponse
+from django.urls import path
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -17,7 +21,7 @@ from articles.admin.series import SeriesAdmin  # noqa: F401 (registered with the
 from articles.desk import autosave, permissions, workflow
 from articles.desk.revisions import apply_content, snapshot
 from articles.desk.status import status_colour
-from articles.models import Article, ArticleRedirect, Author, Category
+from articles.models import Article, ArticleRedirect, Author, Category, HouseStyleTerm
 from articles.side_effects import after_site_change
 
 # The desk's own name instead of Django's "Django 管理サイト" in the header and the browser tab.
@@ -56,6 +60,9 @@ class ArticleAdmin(ArticleViewsAdminMixin, AutosaveViews, ArticleEditorialViews,
         js = (
             "js/desk-editor.js",  # image uploads whose refusals are shown, never inserted into the text
             "js/desk-autosave.js",  # nothing typed is lost: autosave, restore, a warning before leaving
+            "js/desk-preview.js",  # the article beside the editor, in the reader's stylesheet; 文字数 and 読了時間
+            "js/desk-proofread.js",  # the 校正 panel under the editor
+            "js/desk-copy.js",  # copy buttons for share-preview links
         )
 
     list_display = (
@@ -301,6 +308,35 @@ class ArticleRedirectAdmin(admin.ModelAdmin):
     list_display = ("old_path", "article")
     search_fields = ("old_path", "article__title")
     raw_id_fields = ("article",)
+
+
+@admin.register(HouseStyleTerm)
+class HouseStyleTermAdmin(admin.ModelAdmin):
+    """The 表記ゆれ辞書 the 校正 panel checks against: every desk member reads it, 編集長 edits it."""
+
+    list_display = ("variant", "preferred", "note", "updated_at")
+    search_fields = ("variant", "preferred", "note")
+
+    def get_urls(self):
+        prh = path("prh.yml", self.admin_site.admin_view(self.prh_view), name="articles_housestyleterm_prh")
+        return [prh, *super().get_urls()]
+
+    def prh_view(self, request):
+        """The dictionary as a prh YAML file: what the 校正 panel checks, for textlint in an editor's own tools."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        rules = [{"expected": rule["expected"], "pattern": rule["pattern"]} for rule in HouseStyleTerm.prh_dictionary()]
+        text = yaml.safe_dump({"version": 1, "rules": rules}, allow_unicode=True, sort_keys=False)
+        return HttpResponse(text, content_type="application/yaml; charset=utf-8")
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and permissions.can_edit_house_style(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and permissions.can_edit_house_style(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and permissions.can_edit_house_style(request.user)
 
 
 admin.site.unregister(Tag)

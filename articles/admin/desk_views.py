@@ -9,7 +9,7 @@ from datetime import timedelta
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -18,7 +18,9 @@ from django.utils import timezone
 from articles.desk import permissions, status, workflow
 from articles.desk.diff import compare_revisions
 from articles.desk.preview import create_preview_link, render_preview, revoke_preview_links
-from articles.models import Article, ArticleRevision
+from articles.markdown import body_length_refusal
+from articles.models import Article, ArticleRevision, HouseStyleTerm
+from articles.proofreading import ProofreadingUnavailable, proofread
 
 PREVIEW_LINK_DAYS = 7
 
@@ -43,6 +45,7 @@ class ArticleEditorialViews:
         info = "articles_article"
         return [
             path("calendar/", view(self.calendar_view), name=f"{info}_calendar"),
+            path("proofread/", view(self.proofread_view), name=f"{info}_proofread"),
             path("<int:object_id>/step/<str:step>/", view(self.transition_view), name=f"{info}_transition"),
             path("<int:object_id>/comment/", view(self.comment_view), name=f"{info}_comment"),
             path("<int:object_id>/revisions/", view(self.revisions_view), name=f"{info}_revisions"),
@@ -86,6 +89,22 @@ class ArticleEditorialViews:
             "now": timezone.now(),
             "status": status.summary(article),
         }
+
+    def proofread_view(self, request):
+        """The 校正 panel's findings for the text typed so far (static/js/desk-proofread.js): advice only."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not permissions.can_proofread(request.user):
+            raise PermissionDenied
+        text = request.POST.get("content", "")
+        refusal = body_length_refusal(text)
+        if refusal:
+            return JsonResponse({"error": refusal}, status=400)
+        try:
+            findings = proofread(text, HouseStyleTerm.prh_dictionary())
+        except ProofreadingUnavailable as error:
+            return JsonResponse({"error": str(error)}, status=503)
+        return JsonResponse({"findings": [finding.as_dict() for finding in findings]})
 
     def transition_view(self, request, object_id, step):
         article = self._article_for(request, object_id)

@@ -103,6 +103,11 @@ def can_assign_reviewer(user):
     return role_of(user) in {EDITOR, CHIEF}
 
 
+def can_create_articles(user):
+    """The dashboard's 新規記事 button and the add form: every desk role writes articles."""
+    return user.has_perm("articles.add_article")
+
+
 def can_upload_images(user):
     """The Markdown editor's image upload: anyone who may write or edit articles."""
     return user.has_perm("articles.add_article") or user.has_perm("articles.change_article")
@@ -128,6 +133,16 @@ def can_manage_series(user):
 
 def can_manage_synonyms(user):
     """The 同義語辞書 changes what every search finds: 編集長 only, to see and to change."""
+    return role_of(user) == CHIEF
+
+
+def can_proofread(user):
+    """The 校正 panel: anyone at the desk. Its findings are advice and never block a save."""
+    return is_desk_member(user)
+
+
+def can_edit_house_style(user):
+    """The house-style dictionary (表記ゆれ辞書) sets the spelling for everyone: 編集長 keeps it; others read it."""
     return role_of(user) == CHIEF
 
 

@@ -12,6 +12,7 @@ from articles.models.content import (
 from articles.models.editorial import ArticleRevision, Autosave, EditorialComment, PreviewLink, WorkflowEvent
 from articles.models.readership import ArticleViewCount
 from articles.models.series import Series, SeriesPart
+from articles.models.style import HouseStyleTerm
 from articles.models.tags import ensure_tag_slug
 from articles.search_index import ArticleSearchIndex, Synonym
 
@@ -27,6 +28,7 @@ __all__ = [
     "Category",
     "CategoryQuerySet",
     "EditorialComment",
+    "HouseStyleTerm",
     "PreviewLink",
     "Series",
     "SeriesPart",

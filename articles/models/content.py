@@ -17,7 +17,7 @@ from taggit.models import TaggedItem
 from articles import images
 from articles.markdown import reading_time_minutes, render_markdown, summarize, table_of_contents
 from articles.phrasing import phrase_text
-from articles.slugs import SLUG_MAX_LENGTH, slug_url, unique_slug
+from articles.slugs import DEFAULT_SLUG_LENGTH, SLUG_MAX_LENGTH, phrase_prefix, slug_url, unique_slug
 
 
 def rendered_fields(body, excerpt, title=""):
@@ -298,9 +298,10 @@ class Article(models.Model):
         if not self.slug:
             self.slug = unique_slug(
                 Article,
-                self.title,
+                phrase_prefix(self.title),
                 fallback="article",
                 exclude_pk=self.pk,
+                max_length=DEFAULT_SLUG_LENGTH,
                 reserved=self.slug_held_elsewhere,
             )
         for field, value in self.derive_rendered_fields().items():

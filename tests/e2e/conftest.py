@@ -84,6 +84,17 @@ def log_in(page, user, *, axe_audit=None):
     expect(page.locator("#user-tools")).to_contain_text(user.username)
 
 
+def stop_autosaving(page):
+    """Closing a page with typing not yet autosaved sends one last autosave (static/js/desk-autosave.js), which
+    would reach the live server while the test's database is flushed ("database table is locked"). Once an
+    autosave has answered (within its 5 s), a `submit` event (the form is not sent: a script's event has no
+    default action) tells the page a save is underway, so it sends nothing more."""
+    from playwright.sync_api import expect
+
+    expect(page.locator("#desk-autosave")).not_to_have_text("", timeout=20_000)
+    page.locator("#article_form").evaluate("form => form.dispatchEvent(new Event('submit'))")
+
+
 class People:
     """Browser contexts, one per person: separate cookies, sessions and HTTP caches."""
 

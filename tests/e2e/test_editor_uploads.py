@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from articles.desk import roles
 from articles.models import Article
-from tests.e2e.conftest import E2E_ARTIFACTS, log_in, make_person
+from tests.e2e.conftest import E2E_ARTIFACTS, log_in, make_person, stop_autosaving
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -56,10 +56,32 @@ def test_a_refused_drop_inserts_nothing_and_a_good_one_inserts_the_image(people,
 
     page.evaluate(DROP, ["chart.png", "image/png", png_base64()])
 
+    # The image goes in only once it is described: an empty alt text is refused, in Japanese.
+    dialog = page.get_by_role("dialog", name="画像の説明を入力してください")
+    dialog.get_by_role("button", name="挿入する").click()
+    expect(dialog.get_by_role("alert")).to_contain_text("代替テキストを入力してください")
+    expect(body).to_have_value("書きかけの本文。ここに図を入れる")
+    axe_audit.check(page, "admin-upload-alt-text")
+    page.screenshot(path=E2E_ARTIFACTS / "admin-upload-alt-text.png")
+    dialog.get_by_label("代替テキスト（必須）").fill("2025年度の売上推移を示す棒グラフ")
+    dialog.get_by_label("キャプション（任意・画像の下に表示されます）").fill("出典: 決算資料")
+    dialog.get_by_role("button", name="挿入する").click()
+
+    expect(dialog).to_be_hidden()
     expect(body).to_have_value(
-        re.compile(r"^書きかけの本文。ここに図を入れる!\[\]\(/media/uploads/\d{4}/\d{2}/\w+\.png\)$")
+        re.compile(
+            r"^書きかけの本文。ここに図を入れる\n\n!\[2025年度の売上推移を示す棒グラフ\]"
+            r'\(/media/uploads/\d{4}/\d{2}/\w+\.png "出典: 決算資料"\)\n$'
+        )
     )
     expect(status).to_be_hidden()
+    # On a paragraph of its own, the caption is the figure's, in the preview as on the article's page.
+    preview = page.frame_locator("iframe.desk-preview-frame")
+    expect(preview.locator("figure figcaption")).to_have_text("出典: 決算資料")
+    expect(preview.locator("figure img")).to_have_attribute("alt", "2025年度の売上推移を示す棒グラフ")
+    page.locator("iframe.desk-preview-frame").scroll_into_view_if_needed()
+    page.screenshot(path=E2E_ARTIFACTS / "admin-upload-figure.png")
+    stop_autosaving(page)
     axe_audit.assert_clean(expect_known=False)
     # The refused upload's 400 is the answer under test; nothing else may have failed.
     assert [problem for problem in people.problems if "/markdownx/upload/" not in problem] == []

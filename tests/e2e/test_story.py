@@ -114,7 +114,8 @@ def write_and_submit(page, newsroom, hero_png, axe_audit):
     axe_audit.check(page, "admin-add-form")
     page.get_by_label("タイトル").fill(TITLE)
     page.locator("#id_body").fill(BODY)
-    preview = page.locator(".markdownx-preview")
+    # The preview beside the editor, in the reader's stylesheet (static/js/desk-preview.js).
+    preview = page.frame_locator("iframe.desk-preview-frame").locator(".article__body")
     expect(preview.locator("h2")).to_have_text("需要の内訳")
     expect(preview.locator("strong")).to_have_text("冷却設備")
     expect(preview.locator("li")).to_have_text(["演算装置", "冷却設備", "電源設備"])

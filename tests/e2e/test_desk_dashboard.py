@@ -1,0 +1,86 @@
+"""The dashboard as a desk: what a ライター, an 編集者 and the 編集長 see first, at 1280 and 375 px; and a
+share-preview link that is a link, copied with one button."""
+
+import re
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from articles.desk import roles, workflow
+from articles.models import Article
+from tests.e2e.conftest import E2E_ARTIFACTS, log_in, make_person
+from tests.factories import make_article
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+Status = Article.Status
+
+
+def screenshots(page, name):
+    E2E_ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        page.screenshot(path=E2E_ARTIFACTS / f"{name}-{scheme}.png")
+    page.emulate_media(color_scheme="light")
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_each_role_sees_its_next_step_first(people, axe_audit, width):
+    writer = make_person(roles.WRITER, f"misaki_{width}")
+    editor = make_person(roles.EDITOR, f"kenta_{width}")
+    chief = make_person(roles.EDITOR_IN_CHIEF, f"yoko_{width}")
+    returned = make_article(status=Status.DRAFT, published_at=None, created_by=writer, title="電池の現在と十年後")
+    workflow.perform("submit", returned, writer)
+    workflow.perform("request_changes", returned, editor, comment="結論の根拠となる数字を足してください")
+    waiting = make_article(status=Status.DRAFT, published_at=None, created_by=writer, title="半導体の行方")
+    workflow.perform("submit", waiting, writer, comment="図表の出典を確認してください")
+    make_article(status=Status.DRAFT, published_at=None, created_by=writer, title="書きかけの分析")
+    first_heading = {"writer": "差し戻された自分の記事", "editor": "レビュー待ち", "chief": "レビュー待ち"}
+
+    for name, person in (("writer", writer), ("editor", editor), ("chief", chief)):
+        page = people.open(name, width=width)
+        page.set_viewport_size({"width": width, "height": 812 if width == 375 else 800})
+        log_in(page, person)
+        dashboard = page.get_by_role("region", name="編集部ダッシュボード")
+        expect(dashboard.get_by_role("link", name="新規記事を書く")).to_be_in_viewport()
+        expect(dashboard.get_by_role("heading", level=3).first).to_contain_text(first_heading[name])
+        if name == "writer":
+            expect(dashboard).to_contain_text("差し戻し理由（kenta_")
+            expect(dashboard).to_contain_text("結論の根拠となる数字を足してください")
+        else:
+            expect(dashboard.get_by_role("list", name="レビュー待ち（自分の担当・未割り当て）")).to_contain_text(
+                f"misaki_{width} さんが"
+            )
+            expect(dashboard).to_contain_text("「図表の出典を確認してください」")
+        axe_audit.check(page, f"admin-dashboard-{name}-{width}")
+        screenshots(page, f"dashboard-{name}-{width}")
+
+    axe_audit.assert_clean(expect_known=False)
+    assert people.problems == []
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_a_share_preview_link_is_opened_and_copied_from_the_article(people, axe_audit, width):
+    editor = make_person(roles.EDITOR, f"kenta_share_{width}")
+    article = make_article(
+        status=Status.IN_REVIEW, published_at=None, title="社外レビューの記事", body="社外向けの本文。"
+    )
+    page = people.open("editor", width=width)
+    page.set_viewport_size({"width": width, "height": 812 if width == 375 else 800})
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    log_in(page, editor)
+    page.goto(reverse("admin:articles_article_change", args=[article.pk]))
+
+    page.get_by_role("button", name="社外レビュー用の共有リンクを作る（7日間有効）").click()
+    link = page.locator(".desk-share-links a").first
+    expect(link).to_have_attribute("href", re.compile(r"^http://[^/]+/preview/[\w-]+/$"))
+    expect(page.locator(".desk-share-links")).to_contain_text("有効期限")
+    page.get_by_role("button", name="リンクをコピー").click()
+
+    expect(page.locator(".desk-copy__status")).to_have_text("コピーしました")
+    assert page.evaluate("navigator.clipboard.readText()") == link.get_attribute("href")
+    link.scroll_into_view_if_needed()
+    axe_audit.check(page, f"admin-share-link-{width}")
+    screenshots(page, f"share-link-{width}")
+    axe_audit.assert_clean(expect_known=False)
+    assert people.problems == []
