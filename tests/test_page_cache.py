@@ -1,5 +1,6 @@
 """Whole-page cache for anonymous readers: fast when warm, never stale after an editorial change."""
 
+import json
 import os
 import subprocess
 import sys
@@ -9,12 +10,15 @@ from urllib.parse import quote, urlencode
 
 import pytest
 import time_machine
+from django.contrib.staticfiles.storage import ManifestStaticFilesStorage, staticfiles_storage
 from django.core.cache import cache
+from django.core.files.storage import storages
 from django.db import connection
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import empty
 
 from articles.delivery import page_cache
 from articles.desk import roles, workflow
@@ -56,6 +60,41 @@ def warm(client, url):
     second = client.get(url)
     assert second["X-Page-Cache"] == "hit", url
     return first, second
+
+
+class LenientManifestStorage(ManifestStaticFilesStorage):
+    def stored_name(self, name):
+        return self.hashed_files.get(self.hash_key(name), name)  # files the test's manifest leaves out
+
+
+def deploy(static_root, css_name):
+    """What `collectstatic` on a new release leaves behind, and the app servers' restart that reads it."""
+    manifest = {"version": "1.1", "paths": {"css/site.css": css_name}, "hash": css_name.split(".")[1]}
+    (static_root / "staticfiles.json").write_text(json.dumps(manifest))
+    forget_static_storage()
+
+
+def forget_static_storage():
+    storages._storages.pop("staticfiles", None)
+    staticfiles_storage._wrapped = empty
+
+
+def test_a_new_release_with_new_static_files_does_not_serve_pages_that_link_the_old_ones(client, settings, tmp_path):
+    """A cached page links the CSS of the release that rendered it; after a release whose CSS has a new name
+    (the old file may be gone), pages are rendered again rather than served for an hour unstyled."""
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": f"{__name__}.LenientManifestStorage"}}
+    make_article()
+    deploy(tmp_path, "css/site.1111aaaa.css")
+    _, cached = warm(client, HOME)
+    assert "site.1111aaaa.css" in cached.content.decode()
+
+    deploy(tmp_path, "css/site.2222bbbb.css")
+    after = client.get(HOME)
+
+    assert after["X-Page-Cache"] == "miss"
+    assert "site.2222bbbb.css" in after.content.decode()
+    forget_static_storage()
 
 
 @pytest.mark.usefixtures("cache_off_the_database")

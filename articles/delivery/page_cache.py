@@ -16,6 +16,7 @@ import uuid
 from urllib.parse import unquote, urlencode
 
 from django.conf import settings
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, set_response_etag
@@ -89,6 +90,13 @@ def cache_path(request):
     return f"{request.path}?{urlencode(chosen)}" if chosen else request.path
 
 
+def _static_version():
+    """The hash of the static files' manifest (hashed names, as `make serve` collects them), empty without one.
+    It is part of each page's key: a cached page links the CSS and scripts of the release that rendered it,
+    and after a release with new files (the old ones may be gone) pages are rendered again."""
+    return getattr(staticfiles_storage, "manifest_hash", "")
+
+
 def _next_due(generation, remembered):
     """When the next scheduled article goes live, as a timestamp; looked up once per generation."""
     if remembered and remembered[0] == generation:
@@ -138,7 +146,8 @@ class ReaderPageCacheMiddleware:
         if db_breaker.is_open() and db_breaker.cache_needs_database():
             return self.get_response(request)
         request.get_host()  # a Host not in ALLOWED_HOSTS is Django's 400, never a cached page
-        key = f"pages:page:{hashlib.sha256(cache_path(request).encode()).hexdigest()}"
+        page = f"{_static_version()} {cache_path(request)}"
+        key = f"pages:page:{hashlib.sha256(page.encode()).hexdigest()}"
         path_key = _path_version_key(request.path)
         found = cache.get_many([GENERATION_KEY, NEXT_DUE_KEY, CHANGED_AT_KEY, path_key, key])
         generation = found.get(GENERATION_KEY)
