@@ -32,6 +32,16 @@ def client():
     return ReaderClient()
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """One Chromium per test module (Debian's, through Playwright): starting it takes seconds. tests/e2e has
+    its own, with Playwright's assertion timeout raised."""
+    from tests.tools import chromium
+
+    with chromium() as browser:
+        yield browser
+
+
 @pytest.fixture
 def shared_sample():
     """The real archive post from ../shared; absent on machines without ../shared."""

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import make_reader_site
-from tests.tools import ARTIFACTS, chromium, describe_violations
+from tests.tools import ARTIFACTS, describe_violations
 
 WIDTHS = (375, 1280)
 SCHEMES = ("light", "dark")
@@ -23,13 +23,6 @@ ALL_IMAGES_SETTLED = """() => Promise.all(
         image.addEventListener("error", resolve);
     }))
 )"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """One Chromium for the whole module: starting it takes seconds."""
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from articles.management.commands.seed_demo_images import draw_chart
 from tests.factories import make_article, make_category
-from tests.tools import chromium
 
 PHONE = {"width": 375, "height": 812}
 LONG_TITLE = "2027年に向けた市場展望：金利・為替・エネルギーの三つの焦点と日本企業の論点"
@@ -25,12 +24,6 @@ BODY = (
     + "".join(f"## 見出し{number}\n\n段落です。\n\n" for number in range(6))
     + TABLE
 )
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import pytest
 from articles import readership
 from articles.models import ArticleViewCount
 from tests.factories import make_article
-from tests.tools import chromium
 
 pytestmark = pytest.mark.django_db(transaction=True)
 READER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
@@ -28,29 +27,27 @@ def wait_for_views(article, expected, seconds=8):
     return counted(article)
 
 
-def test_a_reader_who_stays_is_counted_once_and_a_reload_is_a_repeat(live_server):
+def test_a_reader_who_stays_is_counted_once_and_a_reload_is_a_repeat(live_server, browser):
     article = make_article(title="ブラウザで読む記事")
-    with chromium() as browser:
-        context = browser.new_context(user_agent=READER)
-        page = context.new_page()
-        page.goto(live_server.url + article.get_absolute_url())
+    context = browser.new_context(user_agent=READER)
+    page = context.new_page()
+    page.goto(live_server.url + article.get_absolute_url())
 
-        assert wait_for_views(article, 1) == 1
-        page.reload()
-        page.wait_for_timeout(3000)
-        assert counted(article) == 1
-        assert context.cookies() == []
-        context.close()
+    assert wait_for_views(article, 1) == 1
+    page.reload()
+    page.wait_for_timeout(3000)
+    assert counted(article) == 1
+    assert context.cookies() == []
+    context.close()
 
 
-def test_a_page_left_before_two_seconds_is_not_counted(live_server):
+def test_a_page_left_before_two_seconds_is_not_counted(live_server, browser):
     article = make_article(title="すぐ閉じた記事")
-    with chromium() as browser:
-        context = browser.new_context(user_agent=READER)
-        page = context.new_page()
-        page.goto(live_server.url + article.get_absolute_url())
-        page.goto(live_server.url + "/")
-        page.wait_for_timeout(2500)
-        context.close()
+    context = browser.new_context(user_agent=READER)
+    page = context.new_page()
+    page.goto(live_server.url + article.get_absolute_url())
+    page.goto(live_server.url + "/")
+    page.wait_for_timeout(2500)
+    context.close()
 
     assert counted(article) == 0
