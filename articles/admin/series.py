@@ -3,29 +3,16 @@
 from django.contrib import admin
 from django.db import transaction
 
+from articles.admin.access import RoleRuleAccess
 from articles.desk import permissions
 from articles.models import Series, SeriesPart
 from articles.side_effects import after_series_change
 
 
-class SeriesPermissionMixin:
-    """Series and their parts are the desk's by role (permissions.can_manage_series), not by Django's model
-    permissions, which the role groups do not hold for them."""
+class SeriesPermissionMixin(RoleRuleAccess):
+    """Series and their parts: 編集者 and 編集長 (permissions.can_manage_series)."""
 
-    def has_module_permission(self, request):
-        return permissions.can_manage_series(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return permissions.can_manage_series(request.user)
-
-    def has_add_permission(self, request, obj=None):
-        return permissions.can_manage_series(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return permissions.can_manage_series(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return permissions.can_manage_series(request.user)
+    may = staticmethod(permissions.can_manage_series)
 
 
 class SeriesPartInline(SeriesPermissionMixin, admin.TabularInline):

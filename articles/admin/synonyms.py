@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.db import transaction
 
+from articles.admin.access import RoleRuleAccess
 from articles.desk import permissions
 from articles.models import Synonym
 from articles.side_effects import after_synonyms_change
@@ -24,25 +25,11 @@ class SynonymForm(forms.ModelForm):
 
 
 @admin.register(Synonym)
-class SynonymAdmin(admin.ModelAdmin):
+class SynonymAdmin(RoleRuleAccess, admin.ModelAdmin):
     form = SynonymForm
     list_display = ("words", "note", "updated_at")
     search_fields = ("words", "note")
-
-    def has_module_permission(self, request):
-        return permissions.can_manage_synonyms(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return permissions.can_manage_synonyms(request.user)
-
-    def has_add_permission(self, request):
-        return permissions.can_manage_synonyms(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return permissions.can_manage_synonyms(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return permissions.can_manage_synonyms(request.user)
+    may = staticmethod(permissions.can_manage_synonyms)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
