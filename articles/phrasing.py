@@ -22,7 +22,8 @@ _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
 
 
 @cache
-def _parser():
+def parser():
+    """BudouX's Japanese model, loaded once per process (articles/slugs.py uses it too)."""
     return budoux.load_default_japanese_parser()
 
 
@@ -31,7 +32,7 @@ def phrases(text):
     numbers and Latin words, and never leaving one character as a phrase of its own (BudouX's 「：分|配金」)."""
     if not _JAPANESE.search(text):
         return [text] if text else []
-    pieces = [piece for chunk in _parser().parse(text) for piece in _AFTER_PUNCTUATION.split(chunk) if piece]
+    pieces = [piece for chunk in parser().parse(text) for piece in _AFTER_PUNCTUATION.split(chunk) if piece]
     merged = []
     for piece in pieces:
         if merged and _joins(merged[-1], piece):

@@ -4,11 +4,12 @@ importer and taggit's Tag all use these."""
 import functools
 import re
 
-import budoux
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.urls import get_script_prefix, reverse
 from django.utils.text import slugify
+
+from articles import phrasing
 
 SLUG_MAX_LENGTH = 120
 # A default article slug from its title: a 60-character title made a ~300-character URL once percent-encoded.
@@ -36,13 +37,8 @@ def phrase_prefix(text, *, max_length=DEFAULT_SLUG_LENGTH):
 
 
 def _phrases(text):
-    for phrase in _japanese_phrases().parse(text):
+    for phrase in phrasing.parser().parse(text):
         yield from (part for part in _BREAK_AFTER.split(phrase) if part)
-
-
-@functools.cache
-def _japanese_phrases():
-    return budoux.load_default_japanese_parser()
 
 
 def unique_slug(
