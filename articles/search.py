@@ -56,7 +56,7 @@ from dataclasses import dataclass, field, replace
 
 from django.core.cache import cache
 from django.db import connections, models, router
-from django.db.models import functions
+from django.db.models import Count, Window
 from django.db.models.expressions import RawSQL
 
 from articles.models import ArticleSearchIndex, Synonym
@@ -92,13 +92,12 @@ __all__ = [
 MAX_QUERY_CHARACTERS = 100
 MAX_TERMS = 8
 MAX_ALTERNATIVES = 6  # a term and at most five synonyms: each costs a scan of the candidates' text
-FIELD_WEIGHTS = (("title", 4.0), ("keywords", 2.0), ("lead", 1.0))
+TITLE_WEIGHT, KEYWORDS_WEIGHT, LEAD_WEIGHT = 4.0, 2.0, 1.0
 K1, B = 1.2, 0.75
 RANKED_MATCHES = 200
 PROXIMITY_WEIGHT, PROXIMITY_SPAN = 0.5, 200.0
 SYNONYMS_CACHE_KEY = "search:synonyms"
 # 「…」, "…" and “…” quote a phrase; NFKC has already made ＂ into ".
-_FLOAT = models.FloatField()
 _QUOTED = re.compile(r"「([^」]*)」|\"([^\"]*)\"|“([^”]*)”|(\S+)")
 
 
@@ -205,37 +204,119 @@ def _word_key(term):
 
 
 def search(articles, query):
-    """`articles` (e.g. Article.objects.published()) that match every term of `query`, best first."""
-    query = expand(query)
-    index = _Index(connections[articles.db].vendor)
-    whole, candidates = [], []
-    for term_alternatives in query.alternatives():
-        whole.append(index.query(term_word_grams(alternative) for alternative in term_alternatives))
-        candidates.append(index.query(grams for alternative in term_alternatives for grams in (
-            term_word_grams(alternative), term_grams(alternative))))  # fmt: skip
-    # Terms held only as characters (inside longer words, or apart) count when no article holds every
-    # term as whole words, and then only where the stored word text shows the characters adjacent. Asked
-    # first, on its own: then the usual case is answered by the index alone, whereas one condition with an
-    # OR made PostgreSQL read every candidate's tsvector (154 ms for a word in all of 10,000 articles).
-    all_whole = articles.filter(index.matches(index.all(whole)))
-    if all_whole.exists():
-        matching = all_whole
-    else:
-        adjacent = functools.reduce(operator.and_, map(_adjacent, query.alternatives()))
-        matching = articles.filter(index.matches(index.all(candidates))).filter(adjacent)
-    total, average_length, proposed = index.statistics(candidates)
-    idfs = [math.log(1 + (total - count + 0.5) / (count + 0.5)) for count in proposed]
-    rank = functions.Round(_bm25(query.alternatives(), idfs, average_length) + _proximity(query.terms, idfs), 6)
-    # Ranking costs ~50 µs of database CPU per article (string functions over title, keywords and lead):
-    # 0.5 s for a word in all of 10,000. So only the newest RANKED_MATCHES matches are ranked, the rest
-    # follow by date; a search with that many matches is a word that says little about any one of them.
-    ranked_ones = matching.order_by("-published_at", "-pk").values("pk")[:RANKED_MATCHES]
-    ranked = matching.annotate(
-        search_rank=models.Case(
-            models.When(pk__in=ranked_ones, then=rank), default=models.Value(-1.0), output_field=_FLOAT
-        )
-    )
-    return ranked.order_by("-search_rank", "-published_at", "-pk")
+    """`articles` (e.g. Article.objects.published(), with any select_related or defer the page wants) that
+    match every term of `query`, best first: a Results, which Django's Paginator counts and slices."""
+    return Results(articles, expand(query))
+
+
+class Results:
+    """A search's matches, best first, read lazily: the first count() or slice asks the database which
+    articles match (their number and the newest RANKED_MATCHES, one query), ranks those in Python, and each
+    slice then fetches just its own articles. So a page costs the same few queries whether a word is in 5
+    articles or in 10,000, and nothing reads the matches' text but the ranking fields of the ranked ones."""
+
+    ordered = True  # Paginator warns about unordered object lists
+
+    def __init__(self, articles, query):
+        self.articles, self.query = articles, query
+        self._index = _Index(connections[articles.db].vendor)
+        self._found = None  # (number of matches, ranked pks, the matches by date)
+
+    def matching(self):
+        """The matches, newest first, as a queryset (a benchmark explains it)."""
+        return self._find()[2]
+
+    def count(self):
+        return self._find()[0]
+
+    def __len__(self):
+        return self.count()
+
+    def __iter__(self):
+        return iter(self[: self.count()])
+
+    def __getitem__(self, key):
+        if isinstance(key, int):
+            return self[key : key + 1][0]
+        start, stop, _step = key.indices(self.count())
+        if start >= stop:
+            return []
+        _total, ranked, by_date = self._find()
+        pks = ranked[start:stop]
+        if stop > len(ranked):  # past the ranked ones, the rest follow by date
+            pks += list(by_date.values_list("pk", flat=True)[max(start, len(ranked)) : stop])
+        found = self.articles.order_by().in_bulk(pks)
+        return [found[pk] for pk in pks if pk in found]
+
+    def _find(self):
+        if self._found is None:
+            self._found = self._match()
+        return self._found
+
+    def _match(self):
+        index, alternatives = self._index, self.query.alternatives()
+        whole, candidates = [], []
+        for term_alternatives in alternatives:
+            whole.append(index.query(term_word_grams(alternative) for alternative in term_alternatives))
+            candidates.append(index.query(grams for alternative in term_alternatives for grams in (
+                term_word_grams(alternative), term_grams(alternative))))  # fmt: skip
+        # Terms held only as characters (inside longer words, or apart) count when no article holds every
+        # term as whole words, and then only where the stored word text shows the characters adjacent. Two
+        # plain queries rather than one with an OR, which made PostgreSQL read every candidate's tsvector.
+        by_date = self.articles.filter(index.matches(index.all(whole))).order_by("-published_at", "-pk")
+        total, newest = _newest(by_date)
+        if not total:
+            adjacent = functools.reduce(operator.and_, map(_adjacent, alternatives))
+            by_date = self.articles.filter(index.matches(index.all(candidates))).filter(adjacent)
+            by_date = by_date.order_by("-published_at", "-pk")
+            total, newest = _newest(by_date)
+        if not total:
+            return 0, [], by_date
+        statistics = index.statistics(candidates)
+        fields = ArticleSearchIndex.objects.using(self.articles.db).filter(article_id__in=newest)
+        fields = {row[0]: row[1:] for row in fields.values_list("article_id", "title", "keywords", "lead", "length")}
+        ranking = _Ranking(alternatives, self.query.terms, *statistics)
+        # sorted() is stable: equal scores keep the date order, newest (then highest id) first.
+        ranked = sorted(newest, key=lambda pk: -ranking.score(*fields.get(pk, ("", "", "", 0))))
+        return total, ranked, by_date
+
+
+def _newest(by_date):
+    """How many articles `by_date` holds and the pks of its newest RANKED_MATCHES, in one query."""
+    rows = list(by_date.annotate(_total=Window(Count("pk"))).values_list("pk", "_total")[:RANKED_MATCHES])
+    return (rows[0][1] if rows else 0), [pk for pk, _total in rows]
+
+
+class _Ranking:
+    """BM25F with a proximity bonus (the module's docstring has the formula), for the articles being ranked.
+    Computed here rather than by the database: counting a pattern in a few hundred short fields is
+    microseconds in Python, where the same arithmetic in SQL (length, replace, strpos) cost ~50 µs of
+    database CPU per article; and the score is then the same on PostgreSQL and SQLite by construction."""
+
+    def __init__(self, alternatives, terms, total, average_length, proposed):
+        self.idfs = [math.log(1 + (total - count + 0.5) / (count + 0.5)) for count in proposed]
+        self.average_length = average_length
+        self.patterns = [[whole_pattern(alternative) for alternative in term] for term in alternatives]
+        self.neighbours = [
+            (whole_pattern(left), whole_pattern(right), left_idf + right_idf)
+            for (left, left_idf), (right, right_idf) in itertools.pairwise(zip(terms, self.idfs, strict=True))
+        ]
+
+    def score(self, title, keywords, lead, length):
+        norm = K1 * (1 - B) + length * (K1 * B / self.average_length)
+        score = 0.0
+        for patterns, idf in zip(self.patterns, self.idfs, strict=True):
+            frequency = sum(
+                text.count(pattern) * weight
+                for pattern in patterns
+                for text, weight in ((title, TITLE_WEIGHT), (keywords, KEYWORDS_WEIGHT), (lead, LEAD_WEIGHT))
+            )
+            score += idf * (K1 + 1) * (1.0 - norm / (max(frequency, 1.0) + norm))
+        for left, right, idfs in self.neighbours:
+            first, second = lead.find(left), lead.find(right)
+            if first >= 0 and second >= 0:
+                score += idfs * (PROXIMITY_WEIGHT / 2) / (1.0 + abs(first - second) / PROXIMITY_SPAN)
+        return round(score, 6)
 
 
 class _Index:
@@ -307,52 +388,6 @@ def _adjacent(term_alternatives):
         for pattern in filter(None, (whole_pattern(alternative), inside_pattern(alternative))):
             found |= models.Q(search_index__body__contains=pattern)
     return found
-
-
-def _occurrences(field_name, pattern):
-    """How many times `pattern` occurs in a field, by the database: (length − length without it) ÷ size."""
-    removed = functions.Length(functions.Replace(models.F(field_name), models.Value(pattern), models.Value("")))
-    return functions.Cast(functions.Length(field_name) - removed, _FLOAT) * models.Value(1.0 / len(pattern))
-
-
-def _term_frequency(term_alternatives):
-    """The weighted frequency of a term's whole-word occurrences in the title, keywords and the body's
-    lead; at least 1: the index found it somewhere in the article (past the lead, or, when no article
-    holds every term whole, inside longer words)."""
-    weighted = [
-        _occurrences(f"search_index__{name}", whole_pattern(alternative)) * weight
-        for alternative in term_alternatives
-        for name, weight in FIELD_WEIGHTS
-    ]
-    return functions.Greatest(functools.reduce(operator.add, weighted), models.Value(1.0))
-
-
-def _bm25(alternatives, idfs, average_length):
-    """Σ idf × (k1 + 1) × tf / (tf + norm), written as idf × (k1 + 1) × (1 − norm / (tf + norm)) so that
-    the database computes each tf once."""
-    norm = models.Value(K1 * (1 - B)) + functions.Cast("search_index__length", _FLOAT) * (K1 * B / average_length)
-    scores = [
-        idf * (K1 + 1) * (1.0 - norm / (_term_frequency(term_alternatives) + norm))
-        for term_alternatives, idf in zip(alternatives, idfs, strict=True)
-    ]
-    return functools.reduce(operator.add, scores)
-
-
-def _proximity(terms, idfs):
-    """A bonus for neighbouring terms found near each other in the body's lead (first occurrences)."""
-    if len(terms) < 2:
-        return models.Value(0.0)
-    bonuses = []
-    for (left, left_idf), (right, right_idf) in itertools.pairwise(zip(terms, idfs, strict=True)):
-        first = functions.StrIndex("search_index__lead", models.Value(whole_pattern(left)))
-        second = functions.StrIndex("search_index__lead", models.Value(whole_pattern(right)))
-        distance = functions.Cast(functions.Abs(first - second), _FLOAT)
-        bonus = (left_idf + right_idf) * (PROXIMITY_WEIGHT / 2) / (1.0 + distance / PROXIMITY_SPAN)
-        both = models.Q(search_index__lead__contains=whole_pattern(left)) & models.Q(
-            search_index__lead__contains=whole_pattern(right)
-        )
-        bonuses.append(models.Case(models.When(both, then=bonus), default=models.Value(0.0), output_field=_FLOAT))
-    return functools.reduce(operator.add, bonuses)
 
 
 class _GinMatch(models.Func):

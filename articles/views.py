@@ -256,7 +256,7 @@ class SearchView(PaginatedMixin, ListView):
             articles = articles.in_category(self.category)
         if self.tag:
             articles = articles.tagged_with(self.tag)
-        return search.search(articles, self.query).select_related("category").defer("body")
+        return search.search(articles.select_related("category").defer("body"), self.query)
 
     def get_context_data(self, **kwargs):
         filters = {

@@ -164,7 +164,7 @@ def ours(text):
     query = search.parse_query(text)
     if not query:
         return 0
-    results = search.search(Article.objects.published(), query).select_related("category").defer("body")
+    results = search.search(Article.objects.published().select_related("category").defer("body"), query)
     count = results.count()
     [search.hit(article, query) for article in results[:PER_PAGE]]
     return count
@@ -189,7 +189,7 @@ def show_plans():
     from articles.models import Article
 
     for text in ("推論", "市場 需要"):
-        plan = search.search(Article.objects.published(), search.parse_query(text)).explain(analyze=True)
+        plan = search.search(Article.objects.published(), search.parse_query(text)).matching().explain(analyze=True)
         lines = [line.strip() for line in plan.splitlines() if "Scan" in line or "Execution Time" in line]
         print(f"EXPLAIN ANALYZE 「{text}」:\n    " + "\n    ".join(lines))
 

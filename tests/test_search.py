@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 def found(text, articles=None):
     """Titles found for `text`, best first."""
     results = search.search(articles or Article.objects.published(), search.parse_query(text))
-    return list(results.values_list("title", flat=True))
+    return [article.title for article in results]
 
 
 # --- text, n-grams and queries, no database ----------------------------------------------------
@@ -248,7 +248,7 @@ def test_postgresql_answers_a_search_from_the_gin_index_even_for_a_term_in_every
         cursor.execute("ANALYZE articles_article, articles_articlesearchindex")
     results = search.search(Article.objects.published(), search.parse_query("推論 コスト"))
 
-    plan = results.explain()
+    plan = results.matching().explain()
 
     assert "Bitmap Index Scan on articles_search_grams_gin" in plan, plan
     assert "Seq Scan on articles_articlesearchindex" not in plan, plan
@@ -390,8 +390,8 @@ def test_result_page_query_count_does_not_grow_with_results(client, django_asser
         make_article(title=f"推論その{number}", category=category, tags=["AI"])
 
     search.synonym_groups()  # the 同義語辞書 is read once, then cached until an editor changes it
-    # navigation, tag, whether any article holds every term whole (LIMIT 1), BM25's statistics (articles,
-    # mean length, per term how many), count, results
+    # navigation, tag, the matches (how many, and the newest to rank), BM25's statistics (articles, mean
+    # length, per term how many), the ranked ones' fields, the page's articles
     with django_assert_max_num_queries(6):
         response = client.get(SEARCH, {"q": "推論", "tag": "ai"})
     assert len(response.context["hits"]) == count
@@ -479,8 +479,8 @@ def test_an_article_about_the_term_outranks_a_newer_one_that_mentions_it():
 
 
 def test_only_the_newest_matches_are_ranked_and_older_ones_follow_by_date(monkeypatch):
-    """Ranking costs database time per match (0.5 s for a word in all of 10,000 articles), so a search with
-    more matches than RANKED_MATCHES ranks the newest of them and lists the rest after them, newest first."""
+    """Ranking reads each ranked match's fields, so a search with more matches than RANKED_MATCHES ranks the
+    newest of them and lists the rest after them, newest first."""
     monkeypatch.setattr(search, "RANKED_MATCHES", 2)
     now = timezone.now()
     make_article(title="半導体の深掘り", body="半導体。" * 5, published_at=now - timedelta(days=30))
@@ -512,3 +512,20 @@ def test_the_analyser_loads_on_first_use_and_once_per_process():
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "allforces.settings", "DEBUG": "1"}
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)  # noqa: S603
     assert loaded.stdout.strip() == "False"
+
+
+def test_normalize_is_nfkc_and_case_folding_for_every_character_its_fast_path_replaces():
+    """normalize() decomposes common compatibility characters itself before NFKC's quick check (speed); the
+    result must be what full NFKC and case folding give, combining marks and half-width kana included."""
+    import random
+    import unicodedata
+
+    def reference(text):
+        return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold()).replace("・", "")
+
+    blocks = [*range(0x2000, 0x2070), *range(0x2460, 0x2500), *range(0x3000, 0x3100), *range(0x3200, 0x3400)]
+    blocks += [*range(0xF900, 0xFB00), *range(0xFF00, 0xFFF0)]
+    pool = [*map(chr, blocks), *"aAßİ漢字カナか\u0301\u3099\u309a"]
+    rng = random.Random(20)  # noqa: S311
+    samples = ["ｶﾞｽ①㍿…　（ＡＩ）", "か\u3099", *("".join(rng.choices(pool, k=rng.randint(1, 6))) for _ in range(20_000))]
+    assert [search.normalize(text) for text in samples] == [reference(text) for text in samples]

@@ -14,7 +14,7 @@ SEARCH = reverse("articles:search")
 
 
 def found(text):
-    return list(search.search(Article.objects.published(), search.parse_query(text)).values_list("title", flat=True))
+    return [article.title for article in search.search(Article.objects.published(), search.parse_query(text))]
 
 
 def test_the_starter_list_finds_companies_in_latin_letters_and_katakana_both_ways():

@@ -98,8 +98,8 @@ def evaluate(judgements):
     scores = []
     for judgement in judgements:
         query = search.parse_query(judgement.query)
-        found = search.search(Article.objects.published(), query) if query else Article.objects.none()
-        scores.append(score(judgement, list(found.values_list("slug", flat=True)[:RECALL_AT])))
+        found = search.search(Article.objects.published(), query)[:RECALL_AT] if query else []
+        scores.append(score(judgement, [article.slug for article in found]))
     count = len(scores) or 1
     return scores, sum(s.precision for s in scores) / count, sum(s.recall for s in scores) / count
 
