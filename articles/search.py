@@ -35,15 +35,15 @@ Ranking: BM25F (Robertson & Zaragoza) over three fields, then a proximity bonus:
                 occurrences in characters of the lead's word text; P = 0.5, S = 200
     score     = round(Σ_t bm25(t, d) + proximity, 6)
 
-Only the newest RANKED_MATCHES (200) matches are ranked; any further ones follow them by date. Ranking is
-~50 µs of database CPU per article, so a word in all of 10,000 articles cost 0.5 s to rank (p95 1.6 s under
-load); a query with hundreds of matches is made of words that say little about any one of them.
+Only the newest RANKED_MATCHES (200) matches are ranked; any further ones follow them by date (a search
+with hundreds of matches is made of words that say little about any one of them). One query answers how
+many articles match and which are the newest 200; their ranking fields (title, keywords, lead: about 1.5 kB
+each) are read in a second, and the score is computed here in Python, the same on PostgreSQL and SQLite
+(rounded to 6 places so that equal scores stay equal). In SQL the same arithmetic (length, replace, strpos)
+cost ~50 µs of database CPU per article; counting occurrences in whole bodies instead of the lead cost 2.4 s
+for a word in 658 of 10,000 articles: every match's body read from TOAST and scanned a dozen times.
 
-Freshness is only the tie-breaker: equal scores go to the newer article, then the higher id. The score is
-computed by the database in the same arithmetic on PostgreSQL and SQLite (length, replace, instr/strpos,
-ln; the two agree on the judged set), and rounded so that the last bits of a float never order two
-articles differently on the two. Counting occurrences in whole bodies instead of the lead cost 2.4 s for
-a word in 658 of 10,000 articles: every match's body read from TOAST and scanned a dozen times.
+Freshness is only the tie-breaker: equal scores go to the newer article, then the higher id.
 """
 
 import functools

@@ -15,7 +15,9 @@ The analyser is loaded once per process, on first use (about 50 ms and 70 MB for
 The readers' text (snippets, titles) keeps its own characters; only the index and the query are folded.
 """
 
+import bisect
 import functools
+import html
 import itertools
 import operator
 import re
@@ -26,7 +28,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from articles.markdown import html_to_text
-from articles.phrasing import phrase_html
+from articles.phrasing import WBR, phrases
 
 SNIPPET_CHARACTERS = 120
 SNIPPET_LEAD = 30
@@ -42,7 +44,7 @@ WORD_START = "_"  # marks the n-grams that begin a Latin word; never part of a r
 WORD_LEXEME = "__"  # marks a whole normalised word in the n-gram index
 # The katakana middle dot joins words (データ・センター); readers often leave it out.
 _IGNORED = "\u30fb"
-_SENTENCE = re.compile(r"[^。！？!?]*[。！？!?]?")
+_SENTENCE_END = re.compile(r"[。！？!?]")
 
 
 def normalize(text):
@@ -197,27 +199,41 @@ class Hit:
 
 
 def hit(article, query):
-    """How a result is shown: its title and a passage of its body (else its summary), terms marked. The marked
-    title is cut into phrases here (<wbr>, articles/phrasing.py) as stored titles are at save: ~0.1 ms a hit."""
+    """How a result is shown: its title and a passage of its body (else its summary), terms marked. The title
+    breaks between the phrases stored at save (title_html, articles/phrasing.py), so BudouX is not run again."""
     passage = snippet(html_to_text(article.body_html), query) or highlight(article.summary, query)
-    title = mark_safe(phrase_html(highlight(article.title, query)))  # noqa: S308  # nosec B308 B703 (escaped by highlight)
-    return Hit(article, title, passage)
+    return Hit(article, highlight(article.title, query, breaks=_phrase_breaks(article)), passage)
 
 
-def highlight(text, query):
-    """`text` HTML-escaped, with every occurrence of the query's terms in <mark>."""
+def _phrase_breaks(article):
+    """Where the stored title_html puts a <wbr> in the title; the title cut again if title_html is stale."""
+    pieces = [html.unescape(piece) for piece in (article.title_html or "").split(WBR)]
+    if "".join(pieces) != article.title:
+        pieces = phrases(article.title)
+    return set(itertools.accumulate(map(len, pieces[:-1])))
+
+
+def highlight(text, query, breaks=frozenset()):
+    """`text` HTML-escaped, with every occurrence of the query's terms in <mark>, and <wbr> at `breaks`
+    (positions in `text`)."""
     folded, sources = _fold_with_sources(text)
-    spans = [
+    spans = _merged(
         (sources[start][0], sources[start + len(pattern) - 1][1])
         for pattern in query.patterns
         for start in _occurrences(folded, pattern)
-    ]
-    html, position = [], 0
-    for start, end in _merged(spans):
-        html += [escape(text[position:start]), "<mark>", escape(text[start:end]), "</mark>"]
-        position = end
-    html.append(escape(text[position:]))
-    return mark_safe("".join(html))  # noqa: S308 (every piece of text above is escaped)  # nosec B308 B703
+    )
+    opens, closes = {start for start, _end in spans}, {end for _start, end in spans}
+    cuts = sorted({0, len(text), *opens, *closes, *(cut for cut in breaks if 0 < cut < len(text))})
+    html_pieces = []
+    for begin, end in itertools.pairwise(cuts):
+        html_pieces += [
+            "</mark>" if begin in closes else "",
+            WBR if begin in breaks else "",
+            "<mark>" if begin in opens else "",
+            escape(text[begin:end]),
+        ]
+    html_pieces.append("</mark>" if len(text) in closes else "")
+    return mark_safe("".join(html_pieces))  # noqa: S308 (every piece of text above is escaped)  # nosec B308 B703
 
 
 def snippet(text, query, width=SNIPPET_CHARACTERS):
@@ -236,25 +252,19 @@ def snippet(text, query, width=SNIPPET_CHARACTERS):
 
 
 def _best_match(text, patterns):
-    """Where in `text` the first match starts in the first sentence with the most distinct patterns.
-
-    Sentence by sentence, each folded in one call, stopping at a sentence that has every pattern the text
-    has; only the chosen sentence is mapped back character by character."""
-    folded_text = normalize(text)
-    patterns = [pattern for pattern in patterns if _first_occurrence(folded_text, pattern) is not None]
-    best, best_count = None, 0
-    for sentence in _SENTENCE.finditer(text) if patterns else ():
-        folded = normalize(sentence.group())
-        count = sum(1 for pattern in patterns if _first_occurrence(folded, pattern) is not None)
-        if count > best_count:
-            best, best_count = sentence, count
-        if best_count == len(patterns):
-            break
-    if best is None:
+    """Where in `text` the first match starts in the first sentence (up to 。！？!?) with the most distinct
+    patterns."""
+    folded, sources = _fold_with_sources(text)
+    ends = [end.end() for end in _SENTENCE_END.finditer(text)]
+    holding = {}  # sentence number -> {pattern: where it first starts in `text`}
+    for pattern in patterns:
+        for start in _occurrences(folded, pattern):
+            position = sources[start][0]
+            holding.setdefault(bisect.bisect_right(ends, position), {}).setdefault(pattern, position)
+    if not holding:
         return None
-    folded, sources = _fold_with_sources(best.group())
-    starts = [start for pattern in patterns for start in _occurrences(folded, pattern)]
-    return best.start() + sources[min(starts)][0] if starts else None
+    best = min(holding, key=lambda number: (-len(holding[number]), number))
+    return min(holding[best].values())
 
 
 def _first_occurrence(folded, pattern):
@@ -272,6 +282,22 @@ def _occurrences(folded, pattern):
 
 def _fold_with_sources(text):
     """normalize(text), and for each of its characters the (start, end) of the source text it came from."""
+    folded = normalize(text)
+    if len(folded) == len(text) and not _may_merge().search(text):
+        # Nothing here can join a neighbour or vanish, and nothing grew: each character folded to one.
+        return folded, _OneToOne()
+    return _fold_walking(text)
+
+
+class _OneToOne:
+    """The sources of a text whose every character folded to one character: the n-th came from the n-th."""
+
+    def __getitem__(self, position):
+        return position, position + 1
+
+
+def _fold_walking(text):
+    """_fold_with_sources() cluster by cluster: a base character with its combining marks folds as one."""
     folded, sources = [], []
     start = 0
     while start < len(text):
@@ -288,6 +314,15 @@ def _fold_with_sources(text):
 @functools.lru_cache(maxsize=8192)
 def _normalize_character(cluster):
     return normalize(cluster)
+
+
+@functools.cache
+def _may_merge():
+    """Characters whose folding can join the one before or vanish: combining marks (and every character
+    past the BMP, not listed), Hangul jamo, half-width ﾞﾟ, the ignored middle dot."""
+    marks = [chr(code) for code in range(0x10000) if unicodedata.category(chr(code))[0] == "M"]
+    listed = "".join(re.escape(mark) for mark in marks)
+    return re.compile(f"[{listed}\u1100-\u11ff\u3130-\u318f\uffa0-\uffdc\uff9e\uff9f{_IGNORED}\U00010000-\U0010ffff]")
 
 
 def _merged(spans):

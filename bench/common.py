@@ -113,7 +113,7 @@ def _render(index_and_options):
 
     index, options = index_and_options
     article = corpus.generate_article(index, **options)
-    return article, Article(body=article.body, excerpt=article.excerpt).derive_rendered_fields()
+    return article, Article(title=article.title, body=article.body, excerpt=article.excerpt).derive_rendered_fields()
 
 
 def _content_type(model):

@@ -529,3 +529,25 @@ def test_normalize_is_nfkc_and_case_folding_for_every_character_its_fast_path_re
     rng = random.Random(20)  # noqa: S311
     samples = ["ｶﾞｽ①㍿…　（ＡＩ）", "か\u3099", *("".join(rng.choices(pool, k=rng.randint(1, 6))) for _ in range(20_000))]
     assert [search.normalize(text) for text in samples] == [reference(text) for text in samples]
+
+
+def test_highlights_map_folded_matches_back_to_the_readers_characters_on_every_path():
+    """_fold_with_sources() skips the cluster-by-cluster walk when nothing can merge; where it does, the walk
+    must give the same folding and sources (full-width letters, ｶﾞ, combining accents, ㍿, the middle dot)."""
+    import random
+
+    from articles import search_text
+
+    pool = [*"ＡＩａｉ推論ｶﾞｶ㍿①・ﾟ（）：aéİß𠮷", "e\u0301", "\u3099"]
+    rng = random.Random(4)  # noqa: S311
+    fast = 0
+    for _ in range(5_000):
+        text = "".join(rng.choices(pool, k=rng.randint(1, 10)))
+        folded, sources = search_text._fold_with_sources(text)
+        walked, walked_sources = search_text._fold_walking(text)
+        assert (folded, [sources[position] for position in range(len(folded))]) == (walked, walked_sources), text
+        fast += len(search.normalize(text)) == len(text) and not search_text._may_merge().search(text)
+    assert fast > 500  # the fast path was taken often enough to be compared
+    assert search.highlight("ＡＩ推論", search.parse_query("ai")) == "<mark>ＡＩ</mark>推論"
+    assert search.highlight("ｶﾞｽと推論", search.parse_query("ガス")) == "<mark>ｶﾞｽ</mark>と推論"
+    assert search.highlight("データ・センター", search.parse_query("データセンター")) == "<mark>データ・センター</mark>"
