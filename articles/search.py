@@ -46,6 +46,7 @@ for a word in 658 of 10,000 articles: every match's body read from TOAST and sca
 Freshness is only the tie-breaker: equal scores go to the newer article, then the higher id.
 """
 
+import contextlib
 import functools
 import itertools
 import math
@@ -55,17 +56,19 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 
 from django.core.cache import cache
-from django.db import connections, models, router
+from django.db import connections, models, transaction
 from django.db.models import Count, Window
 from django.db.models.expressions import RawSQL
 
-from articles.models import ArticleSearchIndex, Synonym
+from articles.models import ArticleSearchGrams, ArticleSearchIndex, Synonym
 from articles.search_indexing import (
     SQLITE_FTS_TABLE,
     compact_search_index,
     index_fields,
+    index_rows,
     rebuild_search_index,
     remove_from_search_index,
+    store_index_rows,
     update_search_index,
 )
 from articles.search_text import (
@@ -85,8 +88,8 @@ from articles.search_text import (
 
 __all__ = [
     "Hit", "Query", "canonical_text", "compact_search_index", "document_grams", "expand", "highlight", "hit",
-    "index_fields", "normalize", "parse_query", "rebuild_search_index", "remove_from_search_index", "runs", "search",
-    "snippet", "synonym_groups", "term_grams", "update_search_index",
+    "index_fields", "index_rows", "normalize", "parse_query", "rebuild_search_index", "remove_from_search_index",
+    "runs", "search", "snippet", "store_index_rows", "synonym_groups", "term_grams", "update_search_index",
 ]  # fmt: skip
 
 MAX_QUERY_CHARACTERS = 100
@@ -95,6 +98,7 @@ MAX_ALTERNATIVES = 6  # a term and at most five synonyms: each costs a scan of t
 TITLE_WEIGHT, KEYWORDS_WEIGHT, LEAD_WEIGHT = 4.0, 2.0, 1.0
 K1, B = 1.2, 0.75
 RANKED_MATCHES = 200
+HASH_JOIN_MATCHES = 1_000  # below this, probing the articles' index once per match is cheap anyway
 PROXIMITY_WEIGHT, PROXIMITY_SPAN = 0.5, 200.0
 SYNONYMS_CACHE_KEY = "search:synonyms"
 # 「…」, "…" and “…” quote a phrase; NFKC has already made ＂ into ".
@@ -219,7 +223,7 @@ class Results:
 
     def __init__(self, articles, query):
         self.articles, self.query = articles, query
-        self._index = _Index(connections[articles.db].vendor)
+        self._index = _Index(articles.db)
         self._found = None  # (number of matches, ranked pks, the matches by date)
 
     def matching(self):
@@ -260,21 +264,26 @@ class Results:
             whole.append(index.query(term_word_grams(alternative) for alternative in term_alternatives))
             candidates.append(index.query(grams for alternative in term_alternatives for grams in (
                 term_word_grams(alternative), term_grams(alternative))))  # fmt: skip
+        # BM25's statistics first: a term no indexed article holds means no results, without another query; and
+        # the fewest articles any term has bounds the matches, which picks the join below.
+        statistics = index.statistics(candidates)
+        bound = min(statistics[2])
+        if not bound:
+            return 0, [], self.articles.none()
         # Terms held only as characters (inside longer words, or apart) count when no article holds every
         # term as whole words, and then only where the stored word text shows the characters adjacent. Two
         # plain queries rather than one with an OR, which made PostgreSQL read every candidate's tsvector.
-        by_date = self.articles.filter(index.matches(index.all(whole))).order_by("-published_at", "-pk")
-        total, newest = _newest(by_date)
-        if not total:
-            adjacent = functools.reduce(operator.and_, map(_adjacent, alternatives))
-            by_date = self.articles.filter(index.matches(index.all(candidates))).filter(adjacent)
-            by_date = by_date.order_by("-published_at", "-pk")
+        with index.planned_for(bound, statistics[0]):
+            by_date = self.articles.filter(index.matches(index.all(whole))).order_by("-published_at", "-pk")
             total, newest = _newest(by_date)
+            if not total:
+                adjacent = functools.reduce(operator.and_, map(_adjacent, alternatives))
+                by_date = self.articles.filter(index.matches(index.all(candidates))).filter(adjacent)
+                by_date = by_date.order_by("-published_at", "-pk")
+                total, newest = _newest(by_date)
         if not total:
             return 0, [], by_date
-        statistics = index.statistics(candidates)
-        fields = ArticleSearchIndex.objects.using(self.articles.db).filter(article_id__in=newest)
-        fields = {row[0]: row[1:] for row in fields.values_list("article_id", "title", "keywords", "lead", "length")}
+        fields = index.ranking_fields(newest)
         ranking = _Ranking(alternatives, self.query.terms, *statistics)
         # sorted() is stable: equal scores keep the date order, newest (then highest id) first.
         ranked = sorted(newest, key=lambda pk: -ranking.score(*fields.get(pk, ("", "", "", 0))))
@@ -322,8 +331,9 @@ class _Ranking:
 class _Index:
     """The n-gram index's query language and look-ups, on PostgreSQL (tsquery, GIN) or SQLite (FTS5)."""
 
-    def __init__(self, vendor):
-        self.postgresql = vendor == "postgresql"
+    def __init__(self, alias):
+        self.alias = alias
+        self.postgresql = connections[alias].vendor == "postgresql"
 
     def query(self, alternatives):
         """Any of the alternatives (each a set of lexemes, all required)."""
@@ -338,25 +348,54 @@ class _Index:
     def matches(self, index_query):
         """Articles whose index entry matches `index_query`, answered by the index alone."""
         if self.postgresql:
-            return models.Q(_GinMatch(models.F("search_index__grams"), models.Value(index_query)))
+            return models.Q(_GinMatch(models.F("search_grams__grams"), models.Value(index_query)))
         fts_ids = f"SELECT rowid FROM {SQLITE_FTS_TABLE} WHERE {SQLITE_FTS_TABLE} MATCH %s"  # noqa: S608  # nosec B608 (a constant table name)
         return models.Q(pk__in=RawSQL(fts_ids, (index_query,)))  # noqa: S611 (the query is a parameter)  # nosec B611
+
+    @contextlib.contextmanager
+    def planned_for(self, bound, total):
+        """Matching queries planned for about `bound` matches. PostgreSQL is not shown the lexemes (see
+        _GinMatch), so it expects a few dozen and probes the articles' index once per match; for a term in
+        most of the articles, a hash join over one scan of them is twice as fast (10,000: 18 → 9 ms)."""
+        if not self.postgresql or bound < HASH_JOIN_MATCHES or bound * 3 < total:
+            yield
+            return
+        with transaction.atomic(using=self.alias), connections[self.alias].cursor() as cursor:
+            cursor.execute("SET LOCAL enable_nestloop = off")
+            try:
+                yield
+            finally:  # LOCAL lasts to the end of the transaction, and a caller's transaction may go on
+                cursor.execute("RESET enable_nestloop")
 
     def statistics(self, term_queries):
         """BM25's collection statistics in one query: indexed articles, their mean length (+1) and, per
         term, how many the index finds. Plain numbers, so the ranking's arithmetic is the same on both
         databases (and PostgreSQL's is in float8, not numeric)."""
-        table = "articles_articlesearchindex"
+        table, grams = ArticleSearchIndex._meta.db_table, ArticleSearchGrams._meta.db_table
         if self.postgresql:
-            count = f"(SELECT COUNT(*) FROM {table} WHERE grams @@ (SELECT (%s)::tsquery))"  # noqa: S608  # nosec B608
+            count = f"(SELECT COUNT(*) FROM {grams} WHERE grams @@ (SELECT (%s)::tsquery))"  # noqa: S608  # nosec B608
         else:
             count = f"(SELECT COUNT(*) FROM {SQLITE_FTS_TABLE} WHERE {SQLITE_FTS_TABLE} MATCH %s)"  # noqa: S608  # nosec B608
         counts = "".join(f", {count}" for _ in term_queries)
         sql = f"SELECT COUNT(*), AVG(length){counts} FROM {table}"  # noqa: S608  # nosec B608 (constant names)
-        with connections[router.db_for_read(ArticleSearchIndex)].cursor() as cursor:
+        with connections[self.alias].cursor() as cursor:
             cursor.execute(sql, term_queries)
             total, average_length, *proposed = cursor.fetchone()
         return float(total), float(average_length or 0) + 1.0, [float(count) for count in proposed]
+
+    def ranking_fields(self, pks):
+        """{pk: (title, keywords, lead, length)} of the index rows of `pks`. By hand rather than by the ORM: on
+        PostgreSQL one array instead of 200 parameters, each quoted by the client (3 ms a search)."""
+        table = ArticleSearchIndex._meta.db_table
+        select = f"SELECT article_id, title, keywords, lead, length FROM {table} WHERE article_id"  # noqa: S608  # nosec B608
+        sql, params = (
+            (f"{select} = ANY(%s)", [list(pks)])
+            if self.postgresql
+            else (f"{select} IN ({', '.join('%s' for _ in pks)})", pks)
+        )
+        with connections[self.alias].cursor() as cursor:
+            cursor.execute(sql, params)
+            return {row[0]: row[1:] for row in cursor.fetchall()}
 
     @staticmethod
     def _postgresql_lexeme(gram):  # quoted for tsquery input, read verbatim (no parser, no dictionary)

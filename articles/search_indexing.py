@@ -1,10 +1,11 @@
 """Building the search index: an article's live text analysed (articles/search_text.py) into its
-ArticleSearchIndex row, one at a time after each change, or all again by rebuild_search_index()."""
+ArticleSearchIndex and ArticleSearchGrams rows, one at a time after each change, or all again by
+rebuild_search_index()."""
 
 from django.db import connections, router, transaction
 
 from articles.markdown import html_to_text, table_of_contents
-from articles.models import Article, ArticleSearchIndex
+from articles.models import Article, ArticleSearchGrams, ArticleSearchIndex
 from articles.search_text import document_grams, word_text
 
 # A tsvector must stay under 1 MB; 60,000 characters (two hours of reading) stay well below it.
@@ -33,15 +34,23 @@ def index_fields(title, body_html, excerpt, tag_names):
     return {**ranked, "body": body_words, "length": max(length, 0), "grams": " ".join(sorted(grams))}
 
 
+def index_rows(article_id, fields):
+    """The two rows index_fields() fills: word text (ranking, exact matching) and n-grams (finding)."""
+    fields = dict(fields)
+    grams = ArticleSearchGrams(article_id=article_id, grams=fields.pop("grams"))
+    return ArticleSearchIndex(article_id=article_id, **fields), grams
+
+
 def update_search_index(article):
     """Index `article`'s live row (title, body, excerpt, tags). Call it after each write of the row."""
     tag_names = [tag.name for tag in article.tags.all()]
-    fields = index_fields(article.title, article.body_html, article.excerpt, tag_names)
-    ArticleSearchIndex(article=article, **fields).save()
+    for row in index_rows(article.pk, index_fields(article.title, article.body_html, article.excerpt, tag_names)):
+        row.save()
 
 
 def remove_from_search_index(article):
     ArticleSearchIndex.objects.filter(article=article).delete()
+    ArticleSearchGrams.objects.filter(article=article).delete()
 
 
 def rebuild_search_index(*, batch_size=200, on_batch=None):
@@ -51,11 +60,13 @@ def rebuild_search_index(*, batch_size=200, on_batch=None):
     total = 0
     with transaction.atomic():
         ArticleSearchIndex.objects.all().delete()
+        ArticleSearchGrams.objects.all().delete()
         batch = []
         for article in articles.iterator(chunk_size=batch_size):
             tag_names = [tag.name for tag in article.tags.all()]
-            fields = index_fields(article.title, article.body_html, article.excerpt, tag_names)
-            batch.append(ArticleSearchIndex(article_id=article.pk, **fields))
+            batch.append(
+                index_rows(article.pk, index_fields(article.title, article.body_html, article.excerpt, tag_names))
+            )
             if len(batch) == batch_size:
                 total += _store_batch(batch, on_batch)
         total += _store_batch(batch, on_batch)
@@ -74,8 +85,14 @@ def compact_search_index():
             cursor.execute(f"INSERT INTO {SQLITE_FTS_TABLE}({SQLITE_FTS_TABLE}) VALUES ('optimize')")  # noqa: S608  # nosec B608
 
 
+def store_index_rows(batch):
+    """Insert index_rows() pairs in bulk."""
+    ArticleSearchIndex.objects.bulk_create([text for text, _grams in batch])
+    ArticleSearchGrams.objects.bulk_create([grams for _text, grams in batch])
+
+
 def _store_batch(batch, on_batch):
-    ArticleSearchIndex.objects.bulk_create(batch)
+    store_index_rows(batch)
     count = len(batch)
     batch.clear()
     if on_batch:

@@ -137,6 +137,7 @@ def build_index():
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE articles_article")
         cursor.execute("VACUUM ANALYZE articles_articlesearchindex")
+        cursor.execute("VACUUM ANALYZE articles_articlesearchgrams")
     print(f"索引を {time.monotonic() - started:.0f} 秒で作成しました")
 
 

@@ -7,7 +7,7 @@ from taggit.models import Tag
 from articles import search
 from articles.importers import loader
 from articles.importers.loader import Outcome, import_posts
-from articles.models import Article, ArticleRedirect, ArticleSearchIndex, Category
+from articles.models import Article, ArticleRedirect, ArticleSearchGrams, ArticleSearchIndex, Category
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +50,8 @@ def snapshot():
             "secondary": sorted(category.name for category in article.secondary_categories.all()),
             "tags": sorted(tag.name for tag in article.tags.all()),
             "redirects": sorted(article.redirects.values_list("old_path", flat=True)),
-            "index": ArticleSearchIndex.objects.filter(article=article).values("title", "keywords", "grams").get(),
+            "index": ArticleSearchIndex.objects.filter(article=article).values("title", "keywords").get(),
+            "grams": ArticleSearchGrams.objects.get(article=article).grams,
         }
         for article in Article.objects.exclude(source_name="").select_related("author", "category")
     }

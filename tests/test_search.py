@@ -245,14 +245,43 @@ def test_postgresql_answers_a_search_from_the_gin_index_even_for_a_term_in_every
     )
     search.rebuild_search_index()
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE articles_article, articles_articlesearchindex")
+        cursor.execute("ANALYZE articles_article, articles_articlesearchindex, articles_articlesearchgrams")
     results = search.search(Article.objects.published(), search.parse_query("推論 コスト"))
 
     plan = results.matching().explain()
 
     assert "Bitmap Index Scan on articles_search_grams_gin" in plan, plan
-    assert "Seq Scan on articles_articlesearchindex" not in plan, plan
+    assert "Seq Scan on articles_articlesearchgrams" not in plan, plan
     assert results.count() == 1000
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL planner setting")
+def test_a_term_in_most_articles_is_matched_by_a_hash_join_that_leaves_the_connection_as_it_was(
+    monkeypatch,
+):
+    """The planner cannot see the lexemes (see _GinMatch), so for a term in most articles search.py turns nested
+    loops off for its matching query only: the same results, and the caller's transaction goes on with them on."""
+    now = timezone.now()
+    for number in range(6):
+        make_article(title=f"半導体{number}", body="半導体の需要。", published_at=now - timedelta(hours=number + 1))
+    make_article(title="為替", body="為替の話。", published_at=now - timedelta(hours=9))
+    expected = found("半導体")
+    monkeypatch.setattr(search, "HASH_JOIN_MATCHES", 1)
+    sent = []
+
+    def record(execute, sql, params, many, context):
+        sent.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        hashed = found("半導体")
+        assert found("為替") == ["為替"]  # one article in seven: planned as usual
+
+    assert hashed == expected
+    assert sum("enable_nestloop = off" in sql for sql in sent) == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_nestloop")
+        assert cursor.fetchone() == ("on",)
 
 
 # --- the page --------------------------------------------------------------------------------

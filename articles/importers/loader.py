@@ -24,13 +24,14 @@ from articles.importers.jekyll import ParsedPost, PostParseError, parse_post
 from articles.models import (
     Article,
     ArticleRedirect,
+    ArticleSearchGrams,
     ArticleSearchIndex,
     Author,
     Category,
     article_path,
     rendered_fields,
 )
-from articles.search import compact_search_index, index_fields, update_search_index
+from articles.search import compact_search_index, index_fields, index_rows, store_index_rows, update_search_index
 from articles.slugs import slug_base, unique_slug
 
 BATCH_SIZE = 200
@@ -128,7 +129,7 @@ def analyze_imported_tables():
     """Fresh statistics for the tables an import fills. Without them PostgreSQL plans a freshly imported archive
     as if it were empty (the related-articles query ran ~3x slower until autovacuum came by)."""
     models = [Article, Article.secondary_categories.through, Author, Category, Tag, TaggedItem, ArticleSearchIndex,
-              ArticleRedirect]  # fmt: skip
+              ArticleSearchGrams, ArticleRedirect]  # fmt: skip
     tables = [connection.ops.quote_name(model._meta.db_table) for model in models]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -269,9 +270,8 @@ class _BatchStore:
             for article, post in zip(articles, posts, strict=True)
             for tag in {tags[_tag_key(name)].pk: tags[_tag_key(name)] for name in post.tags}.values()
         )
-        ArticleSearchIndex.objects.bulk_create(
-            ArticleSearchIndex(article_id=article.pk, **prepared.index)
-            for article, prepared in zip(articles, new, strict=True)
+        store_index_rows(
+            [index_rows(article.pk, prepared.index) for article, prepared in zip(articles, new, strict=True)]
         )
         self._remember_permalinks(articles)
 

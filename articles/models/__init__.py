@@ -14,13 +14,14 @@ from articles.models.readership import ArticleViewCount
 from articles.models.series import Series, SeriesPart
 from articles.models.style import HouseStyleTerm
 from articles.models.tags import ensure_tag_slug
-from articles.search_index import ArticleSearchIndex, Synonym
+from articles.search_index import ArticleSearchGrams, ArticleSearchIndex, Synonym
 
 __all__ = [
     "Article",
     "ArticleQuerySet",
     "ArticleRedirect",
     "ArticleRevision",
+    "ArticleSearchGrams",
     "ArticleSearchIndex",
     "ArticleViewCount",
     "Author",
