@@ -215,15 +215,19 @@ def run(queries, repeat, baseline_every, articles):
     for _kind, text in everything:  # warm the caches for our search once
         ours(text)
     load = os.getloadavg()[0]
+    machine_before, own_before, started = machine_busy_ms(), clock.cpu_ms(), time.monotonic()
     for position, (kind, text) in enumerate(tqdm(everything, desc="計測", unit="語")):
         timings["ours"].setdefault(kind, []).extend(clock.time(ours, text) for _ in range(repeat))
         if position % baseline_every == 0:
             timings["icontains"].setdefault(kind, []).append(clock.time(icontains, text))
 
+    elapsed_ms = (time.monotonic() - started) * 1000
+    others = (machine_busy_ms() - machine_before - (clock.cpu_ms() - own_before)) / (elapsed_ms * (os.cpu_count() or 1))
     published = Article.objects.published().count()
     print(f"\n{articles} 件（約 5,000 字）、公開中 {published} 件。1 回 = 件数 + 1 ページ目 {PER_PAGE} 件")
     print(f"ours は各語 {repeat} 回、icontains は {baseline_every} 語に 1 語を 1 回。単位 ms")
     print(f"load average: 計測前 {load:.2f} / 計測後 {os.getloadavg()[0]:.2f}（{os.cpu_count()} コア）")
+    print(f"計測中に他のプロセスが使った CPU: 全コアの {max(others, 0):.0%}（/proc/stat から、この計測の分を除く）")
     print("CPU = この Python プロセスと PostgreSQL のバックエンドが使った CPU 時間（他の処理の影響を受けにくい）")
     print(f"{'':16} {'method':10} {'runs':>5} {'p50':>8} {'p95':>8} {'max':>8} {'CPU p50':>8} {'CPU p95':>8}")
     for kind in [*queries, "all"]:
@@ -239,6 +243,13 @@ def run(queries, repeat, baseline_every, articles):
                 f"{kind:16} {method:10} {len(runs):5} {wall50:8.1f} {wall95:8.1f} {max(wall):8.1f} "
                 f"{cpu50:8.1f} {cpu95:8.1f}"
             )
+
+
+def machine_busy_ms():
+    """CPU time all processes of the machine have used (/proc/stat, every core), in ms."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) * 1000 / os.sysconf("SC_CLK_TCK")
 
 
 class CpuClock:
