@@ -22,7 +22,7 @@ from django.utils.functional import empty
 
 from articles.delivery import page_cache
 from articles.desk import roles, workflow
-from articles.models import Article
+from articles.models import Article, Category
 from tests.factories import make_article, make_category, make_user
 
 pytestmark = pytest.mark.django_db
@@ -215,6 +215,26 @@ def test_renaming_a_category_in_the_admin_refreshes_pages(client, chief, committ
         )
 
     assert "新カテゴリ名" in client.get(HOME).content.decode()
+
+
+def test_deleting_categories_with_the_admins_bulk_action_refreshes_pages(client, chief, committed):
+    """The changelist's 「選択された … の削除」 deletes through delete_queryset(), not delete_model()."""
+    make_category("消えるカテゴリ")
+    make_article(category=make_category("残るカテゴリ"))
+    warm(client, HOME)
+    assert "消えるカテゴリ" in client.get(HOME).content.decode()
+    editor_client = type(client)()
+    editor_client.force_login(chief)
+    gone = Category.objects.get(name="消えるカテゴリ")
+
+    with committed():
+        response = editor_client.post(
+            reverse("admin:articles_category_changelist"),
+            {"action": "delete_selected", "_selected_action": [gone.pk], "post": "yes"},
+        )
+
+    assert response.status_code == 302 and not Category.objects.filter(pk=gone.pk).exists()
+    assert "消えるカテゴリ" not in client.get(HOME).content.decode()
 
 
 def test_logged_in_editors_never_get_cached_pages(client, chief, committed):

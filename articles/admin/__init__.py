@@ -278,6 +278,10 @@ class ReaderVisibleAdmin(admin.ModelAdmin):
         super().delete_model(request, obj)
         transaction.on_commit(after_site_change)
 
+    def delete_queryset(self, request, queryset):  # the changelist's bulk 「削除」
+        super().delete_queryset(request, queryset)
+        transaction.on_commit(after_site_change)
+
 
 @admin.register(Category)
 class CategoryAdmin(ReaderVisibleAdmin):
