@@ -160,6 +160,18 @@ def test_second_save_from_a_stale_form_is_refused_and_the_text_is_kept(client, d
     assert Article.objects.get(pk=article.pk).body == "編集者が先に保存"
 
 
+def test_the_form_an_editor_opens_carries_the_version_it_was_loaded_at(client, desk):
+    """What the lost-update check compares: a hidden input (outside the fieldsets, so no <label> for it)."""
+    article = make_article(status=Status.DRAFT, created_by=desk[WRITER], published_at=None)
+    login(client, desk[EDITOR]).post(change_url(article), form_data(article, body="一度保存"))
+    version = Article.objects.get(pk=article.pk).edit_version
+
+    html = client.get(change_url(article)).content.decode()
+
+    assert f'<input type="hidden" name="loaded_version" value="{version}" id="id_loaded_version">' in html
+    assert 'for="id_loaded_version"' not in html
+
+
 def test_hero_image_needs_alt_text(client, desk, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     buffer = io.BytesIO()

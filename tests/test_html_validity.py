@@ -1,4 +1,5 @@
-"""Every kind of reader page is valid HTML: the Nu Html Checker (vnu) reports no error.
+"""Every kind of reader page, and the desk's own pages, are valid HTML: the Nu Html Checker (vnu) reports no
+error. (The desk pages are the Django admin's with ours inside: the dashboard, the article list, the form.)
 
 The pages are rendered once from shared test data, and the checker runs once over all of them,
 because starting Java costs seconds.
@@ -17,7 +18,8 @@ from django.urls import reverse
 from django.utils.timezone import localtime
 from django.views.defaults import server_error
 
-from tests.factories import make_reader_site
+from articles.desk import roles
+from tests.factories import make_reader_site, make_user
 from tests.tools import VNU_JAR, unavailable
 
 # Also what makes pytest-django create the test database that rendered_pages writes to.
@@ -38,6 +40,16 @@ PAGES = [
     "404",
     "500",
 ]
+DESK_PAGES = ["desk-dashboard", "desk-list", "desk-edit", "desk-new"]
+
+
+def desk_urls(site):
+    return {
+        "desk-dashboard": reverse("admin:index"),
+        "desk-list": reverse("admin:articles_article_changelist"),
+        "desk-edit": reverse("admin:articles_article_change", args=[site.rich.pk]),
+        "desk-new": reverse("admin:articles_article_add"),
+    }
 
 
 def page_urls(site):
@@ -77,15 +89,20 @@ def rendered_pages(django_db_setup, django_db_blocker, tmp_path_factory):
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media, ARTICLES_PER_PAGE=2):
         cache.clear()  # module fixtures run before the per-test cache reset in conftest.py
         with transaction.atomic():
-            client = Client()
-            for page, url in page_urls(make_reader_site()).items():
+            client, site = Client(), make_reader_site()
+            for page, url in page_urls(site).items():
                 response = client.get(url)
                 assert response.status_code == (404 if page == "404" else 200), url
                 contents[page] = response.content
             contents["500"] = server_error(RequestFactory().get("/")).content
+            client.force_login(make_user(roles.EDITOR_IN_CHIEF))
+            for page, url in desk_urls(site).items():
+                response = client.get(url)
+                assert response.status_code == 200, url
+                contents[page] = response.content
             transaction.set_rollback(True)
         cache.clear()
-    assert sorted(contents) == sorted(PAGES)
+    assert sorted(contents) == sorted(PAGES + DESK_PAGES)
     paths = {}
     for page, content in contents.items():
         paths[page] = folder / f"{page}.html"
@@ -118,7 +135,7 @@ def describe(message):
     return f"  line {message.get('lastLine', '?')}: {message['message']}\n      {extract}"
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", PAGES + DESK_PAGES)
 def test_page_is_valid_html(vnu_errors, rendered_pages, page):
     errors = vnu_errors[page]
 

@@ -73,7 +73,9 @@ class ArticleAdmin(ArticleViewsAdminMixin, AutosaveViews, ArticleEditorialViews,
     search_fields = ("title",)
     actions = ("bulk_submit", "bulk_approve", "bulk_publish", "bulk_unpublish")
     fieldsets = (
-        (None, {"fields": ("title", "slug", "body", "excerpt", "loaded_version")}),
+        # loaded_version (the lost-update check) is a hidden input of its own in change_form.html: in a
+        # fieldset the admin would give it a <label> for a hidden control, which is invalid HTML.
+        (None, {"fields": ("title", "slug", "body", "excerpt")}),
         ("分類", {"fields": ("author", "category", "secondary_categories", "tags")}),
         ("アイキャッチ", {"fields": ("hero_image", "hero_image_alt")}),
         # The state and its time are in the status panel at the top of the form (change_form.html).
