@@ -307,6 +307,11 @@ MARKDOWNX_EDITOR_RESIZABLE = False
 # Every uploaded image (editor and hero) goes through articles.uploads, which reads these two.
 IMAGE_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 IMAGE_UPLOAD_MAX_PIXELS = 25_000_000  # a 24-megapixel camera (6000×4000); decoded, ~100 MB
+# The 校正 panel's textlint runs (articles/proofreading.py): ~390 MB each, so at most this many at once on the
+# machine (0: one per CPU); a request that finds none free waits this long, then is told to try again.
+PROOFREADING_CONCURRENCY = int(os.environ.get("PROOFREADING_CONCURRENCY", "0"))
+PROOFREADING_WAIT_SECONDS = float(os.environ.get("PROOFREADING_WAIT_SECONDS", "10"))
+PROOFREADING_LOCK_DIR = os.environ.get("PROOFREADING_LOCK_DIR", "")  # default: <tmp>/allforces-proofread
 
 LOGGING = {
     "version": 1,

@@ -6,16 +6,26 @@ text through kuromoji, whose dictionary is 18 MB; in a browser it is fetched fro
 Content-Security-Policy (connect-src 'self') refuses, and serving it to every editor's browser is no better.
 One run costs ~1.1 s of CPU for a sentence, ~1.9 s for 10,700 characters, and ~390 MB of memory while it
 lasts, nearly all of it loading the dictionary: so it runs when an editor presses 本文を校正する, never on
-each keystroke, and the same text with the same dictionary is answered from the cache. Findings are advice:
-nothing here can refuse a save. No database: the caller passes the dictionary.
+each keystroke, and the same text with the same dictionary is answered from the cache. At most
+PROOFREADING_CONCURRENCY runs (default: one per CPU) go at once on the machine, whatever the number of
+server processes and threads: each holds one of that many lock files (flock, released by the kernel
+even when a process dies). A request that finds them all taken waits PROOFREADING_WAIT_SECONDS, then gets a
+Japanese "busy" message: 20 editors pressing the button together cost 2 × 390 MB, not 20 ×. Findings are
+advice: nothing here can refuse a save. No database: the caller passes the dictionary.
 """
 
+import contextlib
+import fcntl
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
+import tempfile
+import time
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
@@ -26,6 +36,7 @@ UNAVAILABLE = (
     "校正エンジン（textlint）を起動できませんでした。管理者に `make tools` の実行を依頼してください。保存はできます。"
 )
 FAILED = "校正に失敗しました。時間をおいてもう一度お試しください。保存には影響しません。"
+BUSY = "校正が混み合っています（同時に {count} 件まで）。数秒後にもう一度お試しください。保存には影響しません。"
 
 # What each textlint rule checks, as the desk calls it.
 RULE_LABELS = {
@@ -75,6 +86,11 @@ def _run_textlint(request):
     script = settings.BASE_DIR / "tools" / "proofread.mjs"
     if node is None or not (settings.BASE_DIR / "tools" / "node_modules" / "@textlint").is_dir():
         raise ProofreadingUnavailable(UNAVAILABLE)
+    with _slot():
+        return _node(node, script, request)
+
+
+def _node(node, script, request):
     try:
         result = subprocess.run(  # noqa: S603 (a fixed program and script; the text goes in on stdin)
             [node, str(script)],
@@ -88,6 +104,27 @@ def _run_textlint(request):
         return json.loads(result.stdout)
     except (subprocess.SubprocessError, OSError, ValueError) as error:
         raise ProofreadingUnavailable(FAILED) from error
+
+
+@contextlib.contextmanager
+def _slot():
+    """One of the machine's PROOFREADING_CONCURRENCY places to run textlint, held while it runs."""
+    count = settings.PROOFREADING_CONCURRENCY or os.cpu_count() or 1
+    folder = Path(settings.PROOFREADING_LOCK_DIR or Path(tempfile.gettempdir()) / "allforces-proofread")
+    folder.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + settings.PROOFREADING_WAIT_SECONDS
+    while True:
+        for number in range(count):
+            with (folder / f"slot-{number}.lock").open("a") as lock:
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue
+                yield  # the lock goes with the file's closing, also if textlint fails
+                return
+        if time.monotonic() >= deadline:
+            raise ProofreadingUnavailable(BUSY.format(count=count))
+        time.sleep(0.1)
 
 
 def _finding(message):

@@ -1,6 +1,10 @@
 """The 校正 panel's engine and endpoint: textlint (run by Node) flags, with the line and a suggestion, what a
 Japanese desk checks by hand, and the house-style dictionary the 編集長 keeps in the admin."""
 
+import subprocess
+import sys
+import time
+
 import pytest
 import yaml
 from django.urls import reverse
@@ -95,6 +99,44 @@ def test_the_engine_missing_is_a_japanese_message_not_an_error(client, settings,
 
     assert response.status_code == 503
     assert "校正エンジン" in response.json()["error"] and "保存はできます" in response.json()["error"]
+
+
+# Another server process in the middle of proofreading: it holds the first N lock files until it dies.
+HOLD_PLACES = """
+import fcntl, pathlib, sys, time
+held = [(pathlib.Path(sys.argv[1]) / f"slot-{n}.lock").open("a") for n in range(int(sys.argv[2]))]
+for lock in held:
+    fcntl.flock(lock, fcntl.LOCK_EX)
+print("held", flush=True)
+time.sleep(120)
+"""
+
+
+def test_when_every_place_to_run_textlint_is_taken_the_editor_is_told_to_retry_and_loses_nothing(
+    client, settings, tmp_path
+):
+    settings.PROOFREADING_CONCURRENCY, settings.PROOFREADING_LOCK_DIR = 2, str(tmp_path)
+    settings.PROOFREADING_WAIT_SECONDS = 0.5
+    holder = subprocess.Popen(  # noqa: S603 (our own interpreter and script)
+        [sys.executable, "-c", HOLD_PLACES, str(tmp_path), "2"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        client.force_login(make_user(roles.WRITER))
+        started = time.monotonic()
+
+        busy = client.post(reverse(PROOFREAD_URL), {"content": "混み合う日に出来る"})
+
+        assert busy.status_code == 503 and time.monotonic() - started < 5
+        assert busy.json()["error"].startswith("校正が混み合っています（同時に 2 件まで）")
+        assert "保存には影響しません" in busy.json()["error"]
+    finally:
+        holder.kill()  # its locks go with it, as they would with a crashed worker
+        holder.wait()
+
+    freed = client.post(reverse(PROOFREAD_URL), {"content": "混み合う日に出来る"})
+    assert freed.status_code == 200
+    assert "できる" in {finding["suggestion"] for finding in freed.json()["findings"]}
 
 
 def test_the_same_text_and_dictionary_are_answered_without_running_textlint_again(settings, tmp_path):
