@@ -137,8 +137,8 @@ def word_text(text):
 def document_grams(text):
     """What the n-gram index holds for `text`: every character and bigram of every run, each Latin word's
     start (marked `_`), each normalised word and each pair of neighbouring words in a run (marked `__`,
-    the pair joined by `_`: __全_固体), so that a term's words, and their order, are answered by the
-    index alone."""
+    the pair joined by `_`: __全_固体), and each pair of neighbouring runs (joined by `__`: __生成__ai), so
+    that a term's words, and their order, are answered by the index alone."""
     text_runs = runs(normalize(text))
     joined = " ".join(text_runs)  # one pass over the text, then drop what straddles two runs
     grams = set(joined) | set(map(operator.add, joined, joined[1:]))
@@ -147,7 +147,18 @@ def document_grams(text):
     for run in text_runs:
         if not is_word(run):
             grams.update(_word_lexemes(run_words(run)))
+    for left, right in itertools.pairwise(text_runs):
+        grams.update(_run_pairs(left, right, sizes=(1, 2)))
     return grams
+
+
+def _run_pairs(left, right, sizes=(2,)):
+    """Lexemes for two neighbouring runs (生成 | AI, as word text has them: "生成  ai"): the left's last word,
+    `__`, the right's first word; a Latin word by its first one or two characters, since it matches from its
+    start (生成AI holds 生成A). `__` between them, where a pair inside one run has `_` (需要供給 is not 需要。供給)."""
+    last = left if is_word(left) else run_words(left)[-1]
+    firsts = {right[:size] for size in sizes} if is_word(right) else {run_words(right)[0]}
+    return {f"{WORD_LEXEME}{last}{WORD_LEXEME}{first}" for first in firsts}
 
 
 def _word_lexemes(words):
@@ -176,6 +187,8 @@ def term_word_grams(term_runs):
     grams = set()
     for run in term_runs:
         grams.update(term_grams((run,)) if is_word(run) else _word_lexemes(run_words(run)))
+    for left, right in itertools.pairwise(term_runs):
+        grams.update(_run_pairs(left, right))  # 生成AI: 生成 next to ai, not 生成 here and AI there
     return grams
 
 

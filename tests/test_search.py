@@ -124,6 +124,19 @@ def test_japanese_terms_of_two_characters_and_more_are_found():
     assert found("量子") == []
 
 
+def test_a_term_of_japanese_and_latin_letters_matches_only_where_its_parts_are_next_to_each_other():
+    """生成AI is two runs (script changes inside it): an article with 生成 in one place and AI in another is not
+    about 生成AI, whether or not another article is."""
+    make_article(title="生成AIの電力", body="生成ＡＩは電力を食う。AI投資も膨らむ。")
+    make_article(title="画像の生成とAIの規制", body="画像を生成する。AIと投資の規制の話。")
+
+    assert found("生成AI") == ["生成AIの電力"]
+    assert found("AI投資") == ["生成AIの電力"]
+    assert found("生成A") == ["生成AIの電力"]  # a Latin word still matches from its start
+    Article.objects.filter(title="生成AIの電力").delete()
+    assert found("生成AI") == [] and found("AI投資") == []
+
+
 def test_mixed_terms_match_whatever_the_width_and_case():
     make_article(title="推論チップ", body="AWS Trainium と AWS Inferentia を比べる。")
 
