@@ -214,7 +214,7 @@ def run(queries, repeat, baseline_every, articles):
     everything = [(kind, text) for kind, texts in queries.items() for text in texts]
     for _kind, text in everything:  # warm the caches for our search once
         ours(text)
-    load = os.getloadavg()[0]
+    load, reference = os.getloadavg()[0], machine_speed()
     machine_before, own_before, started = machine_busy_ms(), clock.cpu_ms(), time.monotonic()
     for position, (kind, text) in enumerate(tqdm(everything, desc="計測", unit="語")):
         timings["ours"].setdefault(kind, []).extend(clock.time(ours, text) for _ in range(repeat))
@@ -228,6 +228,11 @@ def run(queries, repeat, baseline_every, articles):
     print(f"ours は各語 {repeat} 回、icontains は {baseline_every} 語に 1 語を 1 回。単位 ms")
     print(f"load average: 計測前 {load:.2f} / 計測後 {os.getloadavg()[0]:.2f}（{os.cpu_count()} コア）")
     print(f"計測中に他のプロセスが使った CPU: 全コアの {max(others, 0):.0%}（/proc/stat から、この計測の分を除く）")
+    after = machine_speed()
+    print(
+        "この機械の速さ（同じ仕事の時間、短いほど速い。共有の機械では他の VM の負荷で変わります）: "
+        f"Python {reference[0]:.0f} → {after[0]:.0f} ms、PostgreSQL {reference[1]:.0f} → {after[1]:.0f} ms（計測前 → 後）"
+    )
     print("CPU = この Python プロセスと PostgreSQL のバックエンドが使った CPU 時間（他の処理の影響を受けにくい）")
     print(f"{'':16} {'method':10} {'runs':>5} {'p50':>8} {'p95':>8} {'max':>8} {'CPU p50':>8} {'CPU p95':>8}")
     for kind in [*queries, "all"]:
@@ -243,6 +248,22 @@ def run(queries, repeat, baseline_every, articles):
                 f"{kind:16} {method:10} {len(runs):5} {wall50:8.1f} {wall95:8.1f} {max(wall):8.1f} "
                 f"{cpu50:8.1f} {cpu95:8.1f}"
             )
+
+
+def machine_speed():
+    """Milliseconds for a fixed piece of Python work and a fixed query: two runs of the benchmark are comparable
+    only when these agree (a shared host slows a VM without any process of its own showing it)."""
+    from django.db import connection
+
+    started = time.perf_counter()
+    total = 0
+    for number in range(3_000_000):
+        total += number
+    python = (time.perf_counter() - started) * 1000
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM generate_series(1, 2000000)")
+    return python, (time.perf_counter() - started) * 1000
 
 
 def machine_busy_ms():
