@@ -231,7 +231,8 @@ def run(queries, repeat, baseline_every, articles):
     after = machine_speed()
     print(
         "この機械の速さ（同じ仕事の時間、短いほど速い。共有の機械では他の VM の負荷で変わります）: "
-        f"Python {reference[0]:.0f} → {after[0]:.0f} ms、PostgreSQL {reference[1]:.0f} → {after[1]:.0f} ms（計測前 → 後）"
+        f"Python {reference[0]:.0f} → {after[0]:.0f} ms、"
+        f"PostgreSQL {reference[1]:.0f} → {after[1]:.0f} ms（計測前 → 後）"
     )
     print("CPU = この Python プロセスと PostgreSQL のバックエンドが使った CPU 時間（他の処理の影響を受けにくい）")
     print(f"{'':16} {'method':10} {'runs':>5} {'p50':>8} {'p95':>8} {'max':>8} {'CPU p50':>8} {'CPU p95':>8}")
