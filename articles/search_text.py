@@ -268,6 +268,9 @@ def _best_match(text, patterns):
     """Where in `text` the first match starts in the first sentence (up to 。！？!?) with the most distinct
     patterns."""
     folded, sources = _fold_with_sources(text)
+    if len(patterns) == 1:  # the first sentence that has it is where it first occurs
+        first = _first_occurrence(folded, patterns[0])
+        return None if first is None else sources[first][0]
     ends = [end.end() for end in _SENTENCE_END.finditer(text)]
     holding = {}  # sentence number -> {pattern: where it first starts in `text`}
     for pattern in patterns:
@@ -286,9 +289,9 @@ def _first_occurrence(folded, pattern):
 
 def _occurrences(folded, pattern):
     """Where `pattern` starts in `folded`; a Latin word only where a word starts."""
-    start = folded.find(pattern)
+    latin, start = is_word(pattern), folded.find(pattern)
     while start != -1:
-        if not (is_word(pattern) and start > 0 and _WORD_CHARACTER.match(folded[start - 1])):
+        if not (latin and start > 0 and _WORD_CHARACTER.match(folded[start - 1])):
             yield start
         start = folded.find(pattern, start + len(pattern))
 
