@@ -6,6 +6,7 @@ import contextlib
 import multiprocessing
 import os
 
+from django.core.cache import cache
 from django.db import connections, router, transaction
 
 from articles.markdown import html_to_text, table_of_contents
@@ -21,6 +22,11 @@ MAX_INDEXED_CHARACTERS = 60_000
 LEAD_CHARACTERS = 800
 PARALLEL_FROM = 500  # articles: below this, forking a pool costs more than it saves
 SQLITE_FTS_TABLE = "articles_search_fts"
+# BM25's collection statistics (articles indexed, mean length), read by articles.search and forgotten on every
+# write of the index. Forgotten before the write commits, so a search in between may keep the old numbers for
+# up to COLLECTION_CACHE_SECONDS: one article in thousands moves them by a hair.
+COLLECTION_CACHE_KEY = "search:collection"
+COLLECTION_CACHE_SECONDS = 300
 
 
 def index_fields(title, body_html, excerpt, tag_names):
@@ -51,11 +57,13 @@ def update_search_index(article):
     tag_names = [tag.name for tag in article.tags.all()]
     for row in index_rows(article.pk, index_fields(article.title, article.body_html, article.excerpt, tag_names)):
         row.save()
+    cache.delete(COLLECTION_CACHE_KEY)
 
 
 def remove_from_search_index(article):
     ArticleSearchIndex.objects.filter(article=article).delete()
     ArticleSearchGrams.objects.filter(article=article).delete()
+    cache.delete(COLLECTION_CACHE_KEY)
 
 
 def rebuild_search_index(*, batch_size=200, on_batch=None, processes=None):
@@ -118,6 +126,7 @@ def store_index_rows(batch):
     """Insert index_rows() pairs in bulk."""
     ArticleSearchIndex.objects.bulk_create([text for text, _grams in batch])
     ArticleSearchGrams.objects.bulk_create([grams for _text, grams in batch])
+    cache.delete(COLLECTION_CACHE_KEY)
 
 
 def _store_batch(batch, on_batch):
