@@ -64,6 +64,12 @@ def phrase_html(fragment):
     return "".join(parts)
 
 
+def stored_phrases(phrased, text):
+    """The phrases phrase_text() stored for `text` as `phrased`; cut again if `phrased` is stale or missing."""
+    pieces = [html.unescape(piece) for piece in (phrased or "").split(WBR)]
+    return pieces if "".join(pieces) == text else phrases(text)
+
+
 def strip_wbr(fragment):
     """`fragment` without the <wbr> added here: for feeds, whose readers lay text out themselves."""
     return _WBR.sub("", fragment or "")

@@ -268,14 +268,14 @@ class Results:
                 term_word_grams(alternative), term_grams(alternative))))  # fmt: skip
         # BM25's statistics first: a term no indexed article holds means no results, without another query; and
         # the fewest articles any term has bounds the matches, which picks the join below.
-        statistics = index.statistics(candidates)
-        bound = min(statistics[2])
+        total_indexed, average_length, proposed = index.statistics(candidates)
+        bound = min(proposed)
         if not bound:
             return 0, [], self.articles.none()
         # Terms held only as characters (inside longer words, or apart) count when no article holds every
         # term as whole words, and then only where the stored word text shows the characters adjacent. Two
         # plain queries rather than one with an OR, which made PostgreSQL read every candidate's tsvector.
-        with index.planned_for(bound, statistics[0]):
+        with index.planned_for(bound, total_indexed):
             by_date = self.articles.filter(index.matches(index.all(whole))).order_by("-published_at", "-pk")
             total, newest = _newest(by_date)
             if not total:
@@ -286,7 +286,7 @@ class Results:
         if not total:
             return 0, [], by_date
         fields = index.ranking_fields(newest)
-        ranking = _Ranking(alternatives, self.query.terms, *statistics)
+        ranking = _Ranking(alternatives, self.query.terms, total_indexed, average_length, proposed)
         # sorted() is stable: equal scores keep the date order, newest (then highest id) first.
         ranked = sorted(newest, key=lambda pk: -ranking.score(*fields.get(pk, ("", "", "", 0))))
         return total, ranked, by_date

@@ -17,7 +17,6 @@ The readers' text (snippets, titles) keeps its own characters; only the index an
 
 import bisect
 import functools
-import html
 import itertools
 import operator
 import re
@@ -28,7 +27,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from articles.markdown import html_to_text
-from articles.phrasing import WBR, phrases
+from articles.phrasing import WBR, stored_phrases
 
 SNIPPET_CHARACTERS = 120
 SNIPPET_LEAD = 30
@@ -219,11 +218,8 @@ def hit(article, query):
 
 
 def _phrase_breaks(article):
-    """Where the stored title_html puts a <wbr> in the title; the title cut again if title_html is stale."""
-    pieces = [html.unescape(piece) for piece in (article.title_html or "").split(WBR)]
-    if "".join(pieces) != article.title:
-        pieces = phrases(article.title)
-    return set(itertools.accumulate(map(len, pieces[:-1])))
+    """Where the title's stored phrases (title_html) meet: the positions of its <wbr>."""
+    return set(itertools.accumulate(map(len, stored_phrases(article.title_html, article.title)[:-1])))
 
 
 def highlight(text, query, breaks=frozenset()):

@@ -1,3 +1,4 @@
+import contextlib
 import os
 import subprocess
 import sys
@@ -23,6 +24,19 @@ DEMO_ARCHIVE = Path(__file__).resolve().parents[1] / "demo" / "archive"
 SEARCH = reverse("articles:search")
 
 pytestmark = pytest.mark.django_db
+
+
+@contextlib.contextmanager
+def sql_sent():
+    """The statements this connection sends within the block, as written (placeholders, not values)."""
+    sent = []
+
+    def record(execute, sql, params, many, context):
+        sent.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        yield sent
 
 
 def found(text, articles=None):
@@ -300,13 +314,8 @@ def test_a_term_in_most_articles_is_matched_by_a_hash_join_that_leaves_the_conne
     make_article(title="為替", body="為替の話。", published_at=now - timedelta(hours=9))
     expected = found("半導体")
     monkeypatch.setattr(search, "HASH_JOIN_MATCHES", 1)
-    sent = []
 
-    def record(execute, sql, params, many, context):
-        sent.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(record):
+    with sql_sent() as sent:
         hashed = found("半導体")
         assert found("為替") == ["為替"]  # one article in seven: planned as usual
 
@@ -557,13 +566,8 @@ def test_the_archives_size_and_mean_length_are_read_once_and_again_after_the_ind
     """BM25's N and mean length: reading every row's length costs a search 1 ms at 10,000 articles and grows
     with the archive, so they are cached; any write of the index forgets them."""
     make_article(title="半導体の需要")
-    sent = []
 
-    def record(execute, sql, params, many, context):
-        sent.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(record):
+    with sql_sent() as sent:
         found("半導体")
         found("需要")
     assert sum("AVG(length)" in sql for sql in sent) == 1
@@ -646,10 +650,8 @@ def test_postgresql_binds_a_searchs_parameters_on_the_server():
     import psycopg
 
     make_article(title="半導体の需要")
-    sent = []
-    with connection.execute_wrapper(
-        lambda execute, sql, params, many, context: sent.append(sql) or execute(sql, params, many, context)
-    ):
+
+    with sql_sent() as sent:
         assert found("半導体") == ["半導体の需要"]
 
     with connection.cursor() as cursor:
