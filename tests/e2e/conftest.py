@@ -205,3 +205,12 @@ class AxeAudit:
         )
         fixed = set(KNOWN_ADMIN_VIOLATIONS) - self.known_seen if expect_known else set()
         assert not fixed, f"no longer found, remove from KNOWN_ADMIN_VIOLATIONS: {sorted(fixed)}"
+
+
+def screenshots(page, name):
+    """`page` as it looks now in light and in dark, saved under artifacts/e2e/ for a person to look at."""
+    E2E_ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        page.screenshot(path=E2E_ARTIFACTS / f"{name}-{scheme}.png")
+    page.emulate_media(color_scheme="light")

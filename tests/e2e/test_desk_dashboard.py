@@ -9,19 +9,11 @@ from playwright.sync_api import expect
 
 from articles.desk import roles, workflow
 from articles.models import Article
-from tests.e2e.conftest import E2E_ARTIFACTS, log_in, make_person
+from tests.e2e.conftest import log_in, make_person, screenshots
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 Status = Article.Status
-
-
-def screenshots(page, name):
-    E2E_ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    for scheme in ("light", "dark"):
-        page.emulate_media(color_scheme=scheme)
-        page.screenshot(path=E2E_ARTIFACTS / f"{name}-{scheme}.png")
-    page.emulate_media(color_scheme="light")
 
 
 @pytest.mark.parametrize("width", [1280, 375])

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from articles.desk import roles
 from articles.models import Article
-from tests.e2e.conftest import E2E_ARTIFACTS, log_in, make_person
+from tests.e2e.conftest import E2E_ARTIFACTS, log_in, make_person, screenshots
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -49,12 +49,8 @@ def test_a_house_style_term_is_flagged_with_its_line_and_suggestion(people, axe_
     )
 
     axe_audit.check(page, f"admin-proofread-{width}")
-    E2E_ARTIFACTS.mkdir(parents=True, exist_ok=True)
     panel.scroll_into_view_if_needed()
-    for scheme in ("light", "dark"):
-        page.emulate_media(color_scheme=scheme)
-        page.screenshot(path=E2E_ARTIFACTS / f"proofread-{width}-{scheme}.png")
-    page.emulate_media(color_scheme="light")
+    screenshots(page, f"proofread-{width}")
 
     # Advice only: the article saves with the flagged spelling in it.
     page.get_by_role("button", name="保存して編集を続ける").click()

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from articles.desk import roles
 from articles.markdown import count_reading_characters, render_markdown
 from articles.models import Article
-from tests.e2e.conftest import E2E_ARTIFACTS, log_in, make_person, stop_autosaving
+from tests.e2e.conftest import log_in, make_person, screenshots, stop_autosaving
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -68,11 +68,8 @@ def test_the_preview_follows_the_typing_in_the_readers_styles(people, axe_audit,
     )
 
     axe_audit.check(page, f"admin-write-and-see-{width}")
-    E2E_ARTIFACTS.mkdir(parents=True, exist_ok=True)
     frame.scroll_into_view_if_needed()
-    for scheme in ("light", "dark"):
-        page.emulate_media(color_scheme=scheme)
-        page.screenshot(path=E2E_ARTIFACTS / f"write-and-see-{width}-{scheme}.png")
+    screenshots(page, f"write-and-see-{width}")
     stop_autosaving(page)
     axe_audit.assert_clean(expect_known=False)
     assert people.problems == []
