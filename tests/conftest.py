@@ -57,6 +57,21 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def live_server_idle_before_flush(request):
+    """A test with a live server ends only once the server has answered every connection: autouse fixtures
+    are torn down after the test's own (its browsers are closed by then) and before pytest-django flushes
+    the database, which a request still running would find locked."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    from tests.tools import ServedConnections
+
+    connections = ServedConnections.of(request.getfixturevalue("live_server"))
+    yield
+    connections.wait_until_idle()
+
+
+@pytest.fixture(autouse=True)
 def closed_database_breaker():
     """A test that makes a connection fail must not leave the next test's requests answered with 503."""
     from articles.delivery import db_breaker

@@ -55,3 +55,61 @@ def describe_violations(violations):
         lines.append(f"  {violation['id']} ({violation['impact']}): {violation['help']}")
         lines.extend(f"      {' '.join(map(str, node['target']))}" for node in violation["nodes"])
     return "\n".join(lines)
+
+
+class ServedConnections:
+    """The connections the live server has accepted and not yet closed, counted from the accepting thread.
+
+    pytest-django's live server answers each connection in a thread of its own, and nothing waits for those
+    threads when a test ends. A request still running then (a closing page's last autosave, a keep-alive
+    connection reading its session) uses the database while the transactional test flushes it: on SQLite
+    "database table is locked", and the next test starts with the previous one's rows. `wait_until_idle()` is
+    called once the test's browsers are closed and before the flush."""
+
+    def __init__(self, httpd):
+        import threading
+
+        self.httpd, self.open, self.changed = httpd, 0, threading.Condition()
+        accept, close = httpd.process_request, httpd.close_request
+
+        def process_request(request, client_address):
+            with self.changed:
+                self.open += 1
+            accept(request, client_address)
+
+        def close_request(request):
+            try:
+                close(request)
+            finally:
+                with self.changed:
+                    self.open -= 1
+                    self.changed.notify_all()
+
+        httpd.process_request, httpd.close_request = process_request, close_request
+
+    @classmethod
+    def of(cls, live_server):
+        httpd = live_server.thread.httpd
+        if not isinstance(getattr(httpd, "served_connections", None), cls):
+            httpd.served_connections = cls(httpd)
+        return httpd.served_connections
+
+    def _waiting_to_be_accepted(self):
+        import select
+
+        return bool(select.select([self.httpd.socket], [], [], 0)[0])
+
+    def wait_until_idle(self, timeout=30):
+        import time
+
+        deadline = time.monotonic() + timeout
+        with self.changed:
+            while self.open or (queued := self._waiting_to_be_accepted()):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(
+                        f"the live server still serves {self.open} connection(s)"
+                        f"{' and has more queued' if not self.open and queued else ''} {timeout} s after the test"
+                    )
+                # A queued connection is accepted within the server's poll; a served one notifies on closing.
+                self.changed.wait(min(left, 0.05))
