@@ -46,7 +46,7 @@ DESK_COMMENT = "出典のリンクを確認しました。承認します。"
 CORRECTION = "追記: 2026年度の需要見通しを加えました。"
 SEARCH_QUERY = "データセンター 電力"
 # Seconds between scheduling and the scheduled minute, at least: enough to look at the site before it.
-SCHEDULE_LEAD = 10
+SCHEDULE_LEAD = 25  # room for a loaded machine: past the time, the home page is rightly a miss
 
 
 @pytest.fixture
@@ -259,9 +259,11 @@ def readers_do_not_see_it_before(page, article, newsroom, due):
     for path in pages:
         response = page.request.get(path)
         assert response.status == 200 and TITLE not in response.text(), path
-    assert page.request.get("/").headers.get("x-page-cache") == "hit"
+    cached = page.request.get("/").headers.get("x-page-cache")
     assert page.request.get(article.get_absolute_url()).status == 404
+    # First: past the scheduled time the home page is rendered again, which is right, and not this check's point.
     assert timezone.now() < due, "the checks before the scheduled time ran past it; raise SCHEDULE_LEAD"
+    assert cached == "hit"
 
 
 def wait_until(moment):
