@@ -21,5 +21,8 @@ class Command(BaseCommand):
             file=sys.stderr,
         )
         with progress:
-            count = rebuild_search_index(on_batch=progress.update)
-        self.stdout.write(f"{count} 件の記事を {time.monotonic() - started:.1f} 秒で索引しました。")
+            rebuilt = rebuild_search_index(on_batch=progress.update)
+        self.stdout.write(
+            f"{rebuilt.indexed} 件の記事を {time.monotonic() - started:.1f} 秒で索引しました"
+            f"（索引が変わった記事 {rebuilt.rewritten} 件を書き換え、ほかはそのまま）。"
+        )
