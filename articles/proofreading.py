@@ -18,6 +18,7 @@ import contextlib
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -30,6 +31,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 
+logger = logging.getLogger(__name__)
+
 TIMEOUT_SECONDS = 30
 CACHE_SECONDS = 60 * 60
 UNAVAILABLE = (
@@ -37,6 +40,10 @@ UNAVAILABLE = (
 )
 FAILED = "校正に失敗しました。時間をおいてもう一度お試しください。保存には影響しません。"
 BUSY = "校正が混み合っています（同時に {count} 件まで）。数秒後にもう一度お試しください。保存には影響しません。"
+NO_LOCKS = (
+    "校正の同時実行を数えるフォルダ（設定 PROOFREADING_LOCK_DIR）に書き込めないため、校正できません。"
+    "管理者に設定の確認を依頼してください。保存には影響しません。"
+)
 
 # What each textlint rule checks, as the desk calls it.
 RULE_LABELS = {
@@ -111,11 +118,10 @@ def _slot():
     """One of the machine's PROOFREADING_CONCURRENCY places to run textlint, held while it runs."""
     count = settings.PROOFREADING_CONCURRENCY or os.cpu_count() or 1
     folder = Path(settings.PROOFREADING_LOCK_DIR or Path(tempfile.gettempdir()) / "allforces-proofread")
-    folder.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + settings.PROOFREADING_WAIT_SECONDS
     while True:
         for number in range(count):
-            with (folder / f"slot-{number}.lock").open("a") as lock:
+            with _lock_file(folder, number) as lock:
                 try:
                     fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 except BlockingIOError:
@@ -125,6 +131,19 @@ def _slot():
         if time.monotonic() >= deadline:
             raise ProofreadingUnavailable(BUSY.format(count=count))
         time.sleep(0.1)
+
+
+@contextlib.contextmanager
+def _lock_file(folder, number):
+    """Without its lock files nothing counts the runs, and running uncounted could exhaust the memory: refused."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        lock = (folder / f"slot-{number}.lock").open("a")
+    except OSError as error:
+        logger.error("proofreading lock folder %s is unusable: %s", folder, error)
+        raise ProofreadingUnavailable(NO_LOCKS) from error
+    with lock:
+        yield lock
 
 
 def _finding(message):

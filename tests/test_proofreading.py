@@ -139,6 +139,20 @@ def test_when_every_place_to_run_textlint_is_taken_the_editor_is_told_to_retry_a
     assert "できる" in {finding["suggestion"] for finding in freed.json()["findings"]}
 
 
+def test_a_lock_folder_that_cannot_be_written_is_a_japanese_message_naming_the_setting(client, settings, tmp_path):
+    """Below a regular file, so that the operating system refuses even root, whom a read-only folder would not."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the lock folder should be")
+    settings.PROOFREADING_LOCK_DIR = str(blocker / "locks")
+    client.force_login(make_user(roles.WRITER))
+
+    response = client.post(reverse(PROOFREAD_URL), {"content": "鍵のない日に出来る"})
+
+    assert response.status_code == 503
+    error = response.json()["error"]
+    assert "PROOFREADING_LOCK_DIR" in error and "保存には影響しません" in error
+
+
 def test_the_same_text_and_dictionary_are_answered_without_running_textlint_again(settings, tmp_path):
     dictionary = [{"pattern": "出来る", "expected": "できる"}]
     first = proofread("二度目は速く出来る。", dictionary)
