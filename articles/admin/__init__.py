@@ -58,6 +58,7 @@ class ArticleAdmin(ArticleViewsAdminMixin, AutosaveViews, ArticleEditorialViews,
 
     class Media:
         js = (
+            "js/desk-common.js",  # what the others share: a POST's CSRF headers
             "js/desk-editor.js",  # image uploads whose refusals are shown, never inserted into the text
             "js/desk-autosave.js",  # nothing typed is lost: autosave, restore, a warning before leaving
             "js/desk-preview.js",  # the article beside the editor, in the reader's stylesheet; 文字数 and 読了時間

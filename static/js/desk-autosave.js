@@ -60,11 +60,6 @@
       status.textContent = message;
     }
 
-    function csrfToken() {
-      var token = field("csrfmiddlewaretoken");
-      return token ? token.value : "";
-    }
-
     function post(data, keepalive) {
       var body = new URLSearchParams();
       Object.keys(data).forEach(function (name) { body.append(name, data[name]); });
@@ -73,7 +68,7 @@
         body: body,
         credentials: "same-origin",
         keepalive: Boolean(keepalive),
-        headers: { "X-CSRFToken": csrfToken(), "X-Requested-With": "XMLHttpRequest" }
+        headers: window.AllforcesDesk.postHeaders(form)
       }).then(function (response) {
         return response.json().then(
           function (answer) { return { status: response.status, message: answer.message }; },

@@ -9,11 +9,6 @@
 
   var GENERIC_FAILURE = "画像をアップロードできませんでした。通信を確認して、もう一度お試しください。";
 
-  function csrfToken(editor) {
-    var field = editor.form && editor.form.querySelector("input[name=csrfmiddlewaretoken]");
-    return field ? field.value : "";
-  }
-
   function markdownText(text, specials) {
     return text.replace(/\s+/g, " ").trim().replace(specials, "\\$&");
   }
@@ -137,7 +132,7 @@
         method: "POST",
         body: data,
         credentials: "same-origin",
-        headers: { "X-CSRFToken": csrfToken(editor), "X-Requested-With": "XMLHttpRequest" }
+        headers: window.AllforcesDesk.postHeaders(editor.form)
       })
         .then(function (response) {
           return response.json().then(

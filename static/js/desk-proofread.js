@@ -7,11 +7,6 @@
 
   var FAILURE = "校正できませんでした。通信を確認して、もう一度お試しください。保存には影響しません。";
 
-  function csrfToken(form) {
-    var field = form && form.querySelector("input[name=csrfmiddlewaretoken]");
-    return field ? field.value : "";
-  }
-
   function selectLine(editor, line) {
     var lines = editor.value.split("\n");
     var start = 0;
@@ -76,7 +71,7 @@
         method: "POST",
         body: data,
         credentials: "same-origin",
-        headers: { "X-CSRFToken": csrfToken(editor.form), "X-Requested-With": "XMLHttpRequest" }
+        headers: window.AllforcesDesk.postHeaders(editor.form)
       })
         .then(function (response) { return response.json(); })
         .then(function (result) {
