@@ -52,6 +52,30 @@ def test_each_role_sees_its_next_step_first(people, axe_audit, width):
 
 
 @pytest.mark.parametrize("width", [1280, 375])
+def test_on_a_wide_screen_the_dashboard_takes_the_width_with_its_lists_side_by_side(people, width):
+    """Django keeps its index 600 px wide; at 1280 that left half the screen empty beside one long column."""
+    editor = make_person(roles.EDITOR, f"kenta_wide_{width}")
+    for number in range(8):
+        make_article(title=f"公開済みの分析{number}")
+    page = people.open("editor", width=width)
+    page.set_viewport_size({"width": width, "height": 812 if width == 375 else 800})
+    log_in(page, editor)
+    dashboard = page.get_by_role("region", name="編集部ダッシュボード")
+    headings = dashboard.get_by_role("heading", level=3)
+    boxes = [headings.nth(index).bounding_box() for index in range(headings.count())]
+    published = dashboard.get_by_role("heading", name=re.compile("最近公開した記事")).bounding_box()
+
+    if width == 1280:
+        assert dashboard.bounding_box()["width"] >= 1100
+        assert boxes[0]["y"] == boxes[1]["y"] == published["y"]  # the queue, the next list and the newest, in a row
+        assert boxes[0]["x"] < boxes[1]["x"] < published["x"]
+    else:
+        assert all(earlier["y"] < later["y"] for earlier, later in zip(boxes, boxes[1:], strict=False))
+        assert len({round(box["x"]) for box in boxes}) == 1  # one column, one under the other
+    assert people.problems == []
+
+
+@pytest.mark.parametrize("width", [1280, 375])
 def test_a_share_preview_link_is_opened_and_copied_from_the_article(people, axe_audit, width):
     editor = make_person(roles.EDITOR, f"kenta_share_{width}")
     article = make_article(
