@@ -1,6 +1,7 @@
 """The dashboard as a desk: what a ライター, an 編集者 and the 編集長 see first, at 1280 and 375 px; and a
 share-preview link that is a link, copied with one button."""
 
+import itertools
 import re
 
 import pytest
@@ -70,7 +71,7 @@ def test_on_a_wide_screen_the_dashboard_takes_the_width_with_its_lists_side_by_s
         assert boxes[0]["y"] == boxes[1]["y"] == published["y"]  # the queue, the next list and the newest, in a row
         assert boxes[0]["x"] < boxes[1]["x"] < published["x"]
     else:
-        assert all(earlier["y"] < later["y"] for earlier, later in zip(boxes, boxes[1:], strict=False))
+        assert all(earlier["y"] < later["y"] for earlier, later in itertools.pairwise(boxes))
         assert len({round(box["x"]) for box in boxes}) == 1  # one column, one under the other
     assert people.problems == []
 
