@@ -26,3 +26,8 @@ def top(period, limit=5, now=None):
         .for_listing()
         .order_by("-period_views", "-published_at", "-pk")[:limit]
     )
+
+
+def both(limit=5):
+    """{"day": top("day", limit), "week": top("week", limit)}: what the ranking box (includes/_ranking.html) shows."""
+    return {period: top(period, limit) for period in PERIODS}

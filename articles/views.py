@@ -22,12 +22,22 @@ from articles.delivery import db_breaker
 from articles.images import share_card_png
 from articles.models import Article, Author, Category, Series
 
+RANKING_LENGTH = 5  # articles in each period of the ranking box
+
 
 class PublishedArticleMixin:
     """Every reader view starts from Article.objects.published()."""
 
     def get_queryset(self):
         return Article.objects.published().for_listing()
+
+
+class RankingRailMixin:
+    """Pages of article lists carry the access ranking beside the list (templates/articles/_with_rail.html), as the
+    front page does: on a wide screen a list alone left two fifths of the page empty."""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(ranking=ranking.both(RANKING_LENGTH), **kwargs)
 
 
 class PaginatedMixin:
@@ -58,7 +68,6 @@ class HomeView(PublishedArticleMixin, PaginatedMixin, ListView):
     context_object_name = "articles"
     secondary_stories = 4
     section_length = 4
-    ranking_length = 5
 
     def get(self, request, *args, **kwargs):
         self.featured = super().get_queryset().filter(is_featured=True).first()
@@ -80,7 +89,7 @@ class HomeView(PublishedArticleMixin, PaginatedMixin, ListView):
             "secondary": stories[: self.secondary_stories],
             "latest": stories[self.secondary_stories :],
             "sections": self.category_sections(),
-            "ranking": {period: ranking.top(period, self.ranking_length) for period in ranking.PERIODS},
+            "ranking": ranking.both(RANKING_LENGTH),
         }
 
     def category_sections(self):
@@ -118,7 +127,7 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
         )
 
 
-class DateArchiveMixin(PublishedArticleMixin, PaginatedMixin):
+class DateArchiveMixin(RankingRailMixin, PublishedArticleMixin, PaginatedMixin):
     """A year's or a month's articles, both drawn by one template: each view names its period as the
     generic view's context does ("year": year, previous_year, next_year), how it is written and its URL."""
 
@@ -180,7 +189,7 @@ class MonthArchive(DateArchiveMixin, MonthArchiveView):
         return reverse("articles:archive-month", kwargs={"year": day.year, "month": day.month})
 
 
-class ArchiveView(PublishedArticleMixin, PaginatedMixin, ListView):
+class ArchiveView(RankingRailMixin, PublishedArticleMixin, PaginatedMixin, ListView):
     """A paginated list of one category's, tag's or author's articles; the subject is resolved once."""
 
     context_object_name = "articles"
@@ -275,7 +284,7 @@ class SearchView(PaginatedMixin, ListView):
         return context
 
 
-class SeriesDetailView(DetailView):
+class SeriesDetailView(RankingRailMixin, DetailView):
     """A 連載's published parts in order; a series with none is not there for readers (404)."""
 
     model = Series

@@ -107,3 +107,24 @@ def test_the_ranking_switches_to_seven_days_without_a_page_load(site, phone):
 
     assert phone.locator(".ranking__list--week").is_visible() and not phone.locator(".ranking__list--day").is_visible()
     assert phone.evaluate("window.marker") == "same page"
+
+
+@pytest.mark.parametrize(("width", "beside"), [(1280, True), (375, False)])
+def test_a_category_page_has_the_ranking_beside_its_list_on_a_wide_screen_and_after_it_on_a_phone(
+    site, browser, width, beside
+):
+    base, article = site
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    try:
+        page = context.new_page()
+        page.goto(base + article.category.get_absolute_url())
+
+        cards, ranking = box(page, ".card-list"), box(page, ".ranking")
+        if beside:
+            assert ranking["left"] >= cards["right"] and ranking["top"] < cards["bottom"]
+            assert ranking["right"] > width * 0.85  # the right of the page is no longer empty
+        else:
+            assert ranking["top"] >= cards["bottom"]
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    finally:
+        context.close()  # its connections too: the live server must be idle before the database is flushed

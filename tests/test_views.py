@@ -163,7 +163,8 @@ def test_archive_query_count_does_not_grow_with_articles(client, django_assert_m
     for _ in range(count):
         make_article(category=category)
 
-    with django_assert_max_num_queries(5):
+    # category, count, page, navigation, ranking of 24 hours and of 7 days
+    with django_assert_max_num_queries(7):
         client.get(category.get_absolute_url())
 
 
@@ -175,8 +176,8 @@ def test_tag_page_query_count_does_not_grow_with_articles(client, django_assert_
     url = reverse("articles:tag", kwargs={"slug": "半導体"})
     client.get(url)
 
-    # tag, count, page, navigation
-    with django_assert_max_num_queries(4):
+    # tag, count, page, navigation, ranking of 24 hours and of 7 days
+    with django_assert_max_num_queries(6):
         response = client.get(url)
 
     assert len(response.context["articles"]) == count
@@ -312,6 +313,44 @@ def test_home_shows_secondary_stories_category_sections_and_ranking(client, sett
     assert "市場レポートの記事をもっと見る" in html and "技術動向の記事をもっと見る" in html
     assert "アクセスランキング" in html and "24時間" in html and "7日間" in html
     assert set(response.context["ranking"]) == {"day", "week"}
+
+
+@pytest.fixture
+def most_read():
+    """An article of another category, tag and author that readers read most today."""
+    from articles.models import ArticleViewCount
+    from articles.readership import hour_of
+
+    article = make_article(title="今日いちばん読まれた記事", category=make_category("投資分析"))
+    ArticleViewCount.objects.add({(article.pk, hour_of(timezone.now())): 40})
+    return article
+
+
+def list_pages():
+    from tests.factories import make_series
+
+    author, category = make_author("山田 花子"), make_category("技術動向")
+    listed = make_article(title="一覧の記事", category=category, author=author, tags=["半導体"])
+    series = make_series("AIインフラの経済学", [listed])
+    now = timezone.localtime(listed.published_at)
+    return {
+        "category": category.get_absolute_url(),
+        "tag": reverse("articles:tag", kwargs={"slug": "半導体"}),
+        "author": author.get_absolute_url(),
+        "series": series.get_absolute_url(),
+        "month": reverse("articles:archive-month", kwargs={"year": now.year, "month": now.month}),
+    }
+
+
+@pytest.mark.parametrize("kind", ["category", "tag", "author", "series", "month"])
+def test_lists_of_articles_carry_the_ranking_beside_them(client, most_read, kind):
+    """On a wide screen a list alone left two fifths of the page empty; the front page's ranking fills it."""
+    html = client.get(list_pages()[kind]).content.decode()
+
+    assert "一覧の記事" in html
+    ranking = html[html.index('class="ranking"') :]
+    assert "アクセスランキング" in ranking and "今日いちばん読まれた記事" in ranking
+    assert html.index("一覧の記事") < html.index('class="ranking"')  # after the list on a phone
 
 
 def test_later_home_pages_continue_the_list_of_newest_articles(client, settings):
