@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.core.files.storage import storages
 from django.db import connection
 from django.http import HttpResponse
+from django.template import engines
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
@@ -95,6 +96,41 @@ def test_a_new_release_with_new_static_files_does_not_serve_pages_that_link_the_
     assert after["X-Page-Cache"] == "miss"
     assert "site.2222bbbb.css" in after.content.decode()
     forget_static_storage()
+
+
+def release(base_dir, footer):
+    """A checkout of the app's templates whose footer says `footer`, and the app servers' restart that reads it."""
+    import shutil
+
+    from tests.tools import ROOT
+
+    shutil.rmtree(base_dir / "templates", ignore_errors=True)
+    shutil.copytree(ROOT / "templates", base_dir / "templates")
+    base = base_dir / "templates" / "base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace("</footer>", f"<p>{footer}</p></footer>"), encoding="utf-8")
+    # The restart: no compiled template, no fingerprint survives from the last release.
+    for engine in engines.all():
+        for loader in engine.engine.template_loaders:
+            loader.reset()
+    page_cache._release_fingerprint.cache_clear()
+
+
+def test_a_new_release_with_changed_templates_renders_pages_again(client, settings, tmp_path):
+    """A fix to a template (or a view) must reach readers at once, not after PAGE_CACHE_SECONDS: the release's
+    templates and code are part of each page's key, as its static files are."""
+    settings.BASE_DIR = tmp_path
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path / "templates"]}]
+    make_article()
+    release(tmp_path, "前のリリースのフッター")
+    _, cached = warm(client, HOME)
+    assert "前のリリースのフッター" in cached.content.decode()
+
+    release(tmp_path, "新しいリリースのフッター")
+    after = client.get(HOME)
+
+    assert after["X-Page-Cache"] == "miss"
+    assert "新しいリリースのフッター" in after.content.decode()
+    page_cache._release_fingerprint.cache_clear()
 
 
 @pytest.mark.usefixtures("cache_off_the_database")
