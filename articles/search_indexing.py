@@ -77,10 +77,10 @@ def rebuild_search_index(*, batch_size=200, on_batch=None, processes=None):
     of each batch's progress. The analysis (~12 ms an article) runs in `processes` processes (default: one
     per CPU, when there are more than PARALLEL_FROM articles); this one reads and writes the database.
 
-    Only rows the analysis changes are written. Deleting and inserting all of them left PostgreSQL three
-    times the tables and GIN index it needed, and searches slower, on every rebuild; a rebuild that finds
-    nothing to change now writes nothing. After one that does, tidy_search_index() runs (outside a caller's
-    transaction only: VACUUM cannot run inside one)."""
+    Only rows the analysis changes are written: deleting and inserting all of them left PostgreSQL a dead copy
+    of both tables and half again the GIN index on every rebuild, never reclaimed where autovacuum is off. A
+    rebuild that finds nothing to change writes nothing; after one that does, tidy_search_index() runs
+    (outside a caller's transaction only: VACUUM cannot run inside one)."""
     articles = Article.objects.only("title", "body_html", "excerpt").prefetch_related("tags")
     if processes is None:
         processes = (os.cpu_count() or 1) if articles.count() > PARALLEL_FROM else 1
