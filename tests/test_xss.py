@@ -54,7 +54,7 @@ ADMIN_SCRIPTS = (
     "/static/admin/js/",
     "/static/markdownx/js/",
     "/admin/jsi18n/",
-    *(f"/static/js/desk-{name}.js" for name in ("editor", "autosave", "preview", "proofread", "copy")),
+    *(f"/static/js/desk-{name}.js" for name in ("common", "editor", "autosave", "preview", "proofread", "copy")),
 )
 
 # What XML 1.0 cannot carry: RSS and Atom drop it, so a payload holding it comes back from them without it.
