@@ -107,7 +107,8 @@ def release(base_dir, footer):
     shutil.rmtree(base_dir / "templates", ignore_errors=True)
     shutil.copytree(ROOT / "templates", base_dir / "templates")
     base = base_dir / "templates" / "base.html"
-    base.write_text(base.read_text(encoding="utf-8").replace("</footer>", f"<p>{footer}</p></footer>"), encoding="utf-8")
+    html = base.read_text(encoding="utf-8").replace("</footer>", f"<p>{footer}</p></footer>")
+    base.write_text(html, encoding="utf-8")
     # The restart: no compiled template, no fingerprint survives from the last release.
     for engine in engines.all():
         for loader in engine.engine.template_loaders:
