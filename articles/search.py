@@ -1,5 +1,6 @@
-"""Japanese full-text search: query parsing, synonyms, matching and ranking (the text analysis itself, pure,
-is in articles/search_text.py; building the index in articles/search_indexing.py).
+"""Japanese full-text search: matching and ranking (reading the query and its synonyms is in
+articles/search_query.py; the text analysis itself, pure, in articles/search_text.py; building the index in
+articles/search_indexing.py).
 
 Finding. A query is terms separated by half- or full-width spaces; 「…」 or "…" make one term of a phrase
 (spaces and all) that synonyms leave alone. Every term must match. A term has alternatives: itself and,
@@ -51,16 +52,13 @@ import functools
 import itertools
 import math
 import operator
-import re
-import unicodedata
-from dataclasses import dataclass, field, replace
 
 from django.core.cache import cache
 from django.db import connections, models, transaction
 from django.db.models import Count, Window
 from django.db.models.expressions import RawSQL
 
-from articles.models import ArticleSearchGrams, ArticleSearchIndex, Synonym
+from articles.models import ArticleSearchGrams, ArticleSearchIndex
 from articles.search_indexing import (
     COLLECTION_CACHE_KEY,
     COLLECTION_CACHE_SECONDS,
@@ -73,12 +71,22 @@ from articles.search_indexing import (
     store_index_rows,
     update_search_index,
 )
+from articles.search_query import (
+    MAX_ALTERNATIVES,
+    MAX_QUERY_CHARACTERS,
+    MAX_TERMS,
+    Query,
+    canonical_text,
+    expand,
+    forget_synonyms,
+    parse_query,
+    synonym_groups,
+)
 from articles.search_text import (
     Hit,
     document_grams,
     highlight,
     hit,
-    is_unprintable,
     is_word,
     normalize,
     run_words,
@@ -89,121 +97,17 @@ from articles.search_text import (
 )
 
 __all__ = [
-    "Hit", "Query", "canonical_text", "compact_search_index", "document_grams", "expand", "highlight", "hit",
-    "index_fields", "index_rows", "normalize", "parse_query", "rebuild_search_index", "remove_from_search_index",
-    "runs", "search", "snippet", "store_index_rows", "synonym_groups", "term_grams", "update_search_index",
+    "MAX_ALTERNATIVES", "MAX_QUERY_CHARACTERS", "MAX_TERMS", "Hit", "Query", "canonical_text", "compact_search_index",
+    "document_grams", "expand", "forget_synonyms", "highlight", "hit", "index_fields", "index_rows", "normalize",
+    "parse_query", "rebuild_search_index", "remove_from_search_index", "runs", "search", "snippet",
+    "store_index_rows", "synonym_groups", "term_grams", "update_search_index",
 ]  # fmt: skip
 
-MAX_QUERY_CHARACTERS = 100
-MAX_TERMS = 8
-MAX_ALTERNATIVES = 6  # a term and at most five synonyms: each costs a scan of the candidates' text
 TITLE_WEIGHT, KEYWORDS_WEIGHT, LEAD_WEIGHT = 4.0, 2.0, 1.0
 K1, B = 1.2, 0.75
 RANKED_MATCHES = 200
 HASH_JOIN_MATCHES = 1_000  # below this, probing the articles' index once per match is cheap anyway
 PROXIMITY_WEIGHT, PROXIMITY_SPAN = 0.5, 200.0
-SYNONYMS_CACHE_KEY = "search:synonyms"
-# 「…」, "…" and “…” quote a phrase; NFKC has already made ＂ into ".
-_QUOTED = re.compile(r"「([^」]*)」|\"([^\"]*)\"|“([^”]*)”|(\S+)")
-
-
-@dataclass(frozen=True)
-class Query:
-    text: str = ""  # what the reader typed, cleaned and capped: shown back, never folded
-    terms: tuple[tuple[str, ...], ...] = ()  # each term as its normalised runs
-    truncated: bool = False
-    phrases: frozenset = frozenset()  # the terms that were quoted
-    synonyms: tuple | None = field(default=None, compare=False)  # per term, its other alternatives
-
-    def __bool__(self):
-        return bool(self.terms)
-
-    @property
-    def patterns(self):
-        """The runs to find and highlight (synonyms too, once known), longest first."""
-        alternatives = [*self.terms, *(alt for alts in self.synonyms or () for alt in alts)]
-        return sorted({run for term in alternatives for run in term}, key=lambda run: (-len(run), run))
-
-    def grams(self):
-        return sorted(set().union(*(term_grams(term) for term in self.terms)))
-
-    def alternatives(self):
-        """For each term, itself and then its synonyms."""
-        synonyms = self.synonyms or ((),) * len(self.terms)
-        return [(term, *others) for term, others in zip(self.terms, synonyms, strict=True)]
-
-
-def parse_query(raw):
-    """A Query from what the reader typed: unprintable characters become spaces, the text is capped at
-    MAX_QUERY_CHARACTERS and MAX_TERMS terms (half- or full-width spaces between them, a quoted phrase is
-    one), and terms with no letters or digits are dropped. Never raises."""
-    kept = raw[: MAX_QUERY_CHARACTERS * 10]  # room for spaces and control characters, not for megabytes
-    cleaned = "".join(" " if is_unprintable(char) else char for char in kept)
-    words = cleaned.split()
-    text = " ".join(words)
-    truncated = len(kept) < len(raw) or len(text) > MAX_QUERY_CHARACTERS or len(words) > MAX_TERMS
-    text = " ".join(text[:MAX_QUERY_CHARACTERS].split()[:MAX_TERMS])
-    terms, phrases = [], set()
-    for match in _QUOTED.finditer(text.replace("＂", '"')):
-        quoted = next((group for group in match.groups()[:3] if group is not None), None)
-        term = tuple(runs(normalize(quoted if quoted is not None else match.group(4))))
-        if term and term not in terms and len(terms) < MAX_TERMS:
-            terms.append(term)
-            if quoted is not None:
-                phrases.add(term)
-    return Query(text=text, terms=tuple(terms), truncated=truncated, phrases=frozenset(phrases))
-
-
-def canonical_text(raw):
-    """The one spelling of a query that its result page is shown and cached under (articles/views.py redirects
-    to it): NFKC (full-width Latin letters and digits, half-width kana), spaces collapsed, a repeated word
-    once, capped as parse_query caps. Case is kept: readers see the query they typed."""
-    folded = unicodedata.normalize("NFKC", raw[: MAX_QUERY_CHARACTERS * 10])
-    return " ".join(dict.fromkeys(parse_query(folded).text.split()))
-
-
-# --- synonyms --------------------------------------------------------------------------------
-
-
-def synonym_groups():
-    """The 同義語辞書 as groups of normalised terms (each a tuple of runs), cached until it changes
-    (side_effects.after_synonyms_change())."""
-    groups = cache.get(SYNONYMS_CACHE_KEY)
-    if groups is None:
-        groups = []
-        for entry in Synonym.objects.all():
-            terms = list(dict.fromkeys(tuple(runs(normalize(word))) for word in entry.terms()))
-            terms = [term for term in terms if term]
-            if len(terms) > 1:
-                groups.append(tuple(terms))
-        cache.set(SYNONYMS_CACHE_KEY, groups, None)
-    return groups
-
-
-def forget_synonyms():
-    cache.delete(SYNONYMS_CACHE_KEY)
-
-
-def expand(query):
-    """`query` with each unquoted term's synonyms: the other words of every entry that has the term (the
-    same characters, or the same normalised words: サーバ is in an entry that says サーバー)."""
-    if query.synonyms is not None:
-        return query
-    groups = synonym_groups() if query else []
-    synonyms = []
-    for term in query.terms:
-        others = []
-        if term not in query.phrases:
-            key = _word_key(term)
-            for group in groups:
-                if any(member == term or _word_key(member) == key for member in group):
-                    others += [member for member in group if member != term and member not in others]
-        synonyms.append(tuple(others[: MAX_ALTERNATIVES - 1]))
-    return replace(query, synonyms=tuple(synonyms))
-
-
-def _word_key(term):
-    return tuple(run_words(run) for run in term)
 
 
 # --- finding and ranking ---------------------------------------------------------------------
