@@ -281,6 +281,9 @@ class SearchView(PaginatedMixin, ListView):
             **kwargs,
         )
         context["hits"] = [search.hit(article, self.query) for article in context["articles"]]
+        if not context["hits"]:
+            # Nothing found (or nothing asked): not a dead end; what readers are reading instead.
+            context["ranking"] = ranking.both(RANKING_LENGTH)
         return context
 
 

@@ -425,6 +425,22 @@ def test_search_page_without_a_query_asks_for_one(client):
     assert list(response.context["articles"]) == []
 
 
+def test_a_search_that_finds_nothing_offers_what_readers_are_reading_and_one_that_finds_does_not(client):
+    """No match is not a dead end: the page lists the most read articles, as the front page's ranking does."""
+    from articles.models import ArticleViewCount
+    from articles.readership import hour_of
+
+    read = make_article(title="今日よく読まれた半導体の記事")
+    ArticleViewCount.objects.add({(read.pk, hour_of(timezone.now())): 30})
+
+    nothing = client.get(SEARCH, {"q": "ビットコイン"}).content.decode()
+    found_some = client.get(SEARCH, {"q": "半導体"}).content.decode()
+
+    assert "一致する記事はありませんでした" in nothing
+    assert "アクセスランキング" in nothing and "今日よく読まれた半導体の記事" in nothing[nothing.index("ranking") :]
+    assert "アクセスランキング" not in found_some
+
+
 def test_search_page_filters_by_category_and_tag(client):
     tech, market = make_category("技術動向"), make_category("市場レポート")
     make_article(title="技術の半導体", category=tech, tags=["AI"])
