@@ -1,5 +1,6 @@
 """Whole-page cache for anonymous readers: fast when warm, never stale after an editorial change."""
 
+import functools
 import json
 import os
 import subprocess
@@ -80,21 +81,30 @@ def forget_static_storage():
     staticfiles_storage._wrapped = empty
 
 
+def a_release_renders_pages_again(client, ship, before, after):
+    """`ship(before)` and cache the home page, which shows `before`; after `ship(after)` the page is rendered again
+    and shows `after`."""
+    ship(before)
+    _, cached = warm(client, HOME)
+    assert before in cached.content.decode()
+
+    ship(after)
+    response = client.get(HOME)
+
+    assert response["X-Page-Cache"] == "miss"
+    assert after in response.content.decode()
+
+
 def test_a_new_release_with_new_static_files_does_not_serve_pages_that_link_the_old_ones(client, settings, tmp_path):
     """A cached page links the CSS of the release that rendered it; after a release whose CSS has a new name
     (the old file may be gone), pages are rendered again rather than served for an hour unstyled."""
     settings.STATIC_ROOT = tmp_path
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": f"{__name__}.LenientManifestStorage"}}
     make_article()
-    deploy(tmp_path, "css/site.1111aaaa.css")
-    _, cached = warm(client, HOME)
-    assert "site.1111aaaa.css" in cached.content.decode()
 
-    deploy(tmp_path, "css/site.2222bbbb.css")
-    after = client.get(HOME)
-
-    assert after["X-Page-Cache"] == "miss"
-    assert "site.2222bbbb.css" in after.content.decode()
+    a_release_renders_pages_again(
+        client, functools.partial(deploy, tmp_path), "css/site.1111aaaa.css", "css/site.2222bbbb.css"
+    )
     forget_static_storage()
 
 
@@ -122,15 +132,10 @@ def test_a_new_release_with_changed_templates_renders_pages_again(client, settin
     settings.BASE_DIR = tmp_path
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path / "templates"]}]
     make_article()
-    release(tmp_path, "前のリリースのフッター")
-    _, cached = warm(client, HOME)
-    assert "前のリリースのフッター" in cached.content.decode()
 
-    release(tmp_path, "新しいリリースのフッター")
-    after = client.get(HOME)
-
-    assert after["X-Page-Cache"] == "miss"
-    assert "新しいリリースのフッター" in after.content.decode()
+    a_release_renders_pages_again(
+        client, functools.partial(release, tmp_path), "前のリリースのフッター", "新しいリリースのフッター"
+    )
     page_cache._release_fingerprint.cache_clear()
 
 
