@@ -22,8 +22,6 @@ from articles.delivery import db_breaker
 from articles.images import share_card_png
 from articles.models import Article, Author, Category, Series
 
-RANKING_LENGTH = 5  # articles in each period of the ranking box
-
 
 class PublishedArticleMixin:
     """Every reader view starts from Article.objects.published()."""
@@ -37,7 +35,7 @@ class RankingRailMixin:
     front page does: on a wide screen a list alone left two fifths of the page empty."""
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(ranking=ranking.both(RANKING_LENGTH), **kwargs)
+        return super().get_context_data(ranking=ranking.both(), **kwargs)
 
 
 class PaginatedMixin:
@@ -89,7 +87,7 @@ class HomeView(PublishedArticleMixin, PaginatedMixin, ListView):
             "secondary": stories[: self.secondary_stories],
             "latest": stories[self.secondary_stories :],
             "sections": self.category_sections(),
-            "ranking": ranking.both(RANKING_LENGTH),
+            "ranking": ranking.both(),
         }
 
     def category_sections(self):
@@ -283,7 +281,7 @@ class SearchView(PaginatedMixin, ListView):
         context["hits"] = [search.hit(article, self.query) for article in context["articles"]]
         if not context["hits"]:
             # Nothing found (or nothing asked): not a dead end; what readers are reading instead.
-            context["ranking"] = ranking.both(RANKING_LENGTH)
+            context["ranking"] = ranking.both()
         return context
 
 
