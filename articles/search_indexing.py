@@ -112,7 +112,6 @@ def _progress(count, on_batch):
 
 
 _TEXT_FIELDS = ("title", "keywords", "lead", "body", "length")
-_ABSENT = object()
 
 
 def _lexemes(grams):
@@ -131,7 +130,8 @@ def _store_changed(rows):
     texts = [
         text
         for text, _grams in rows
-        if stored_text.get(text.article_id, _ABSENT) != tuple(getattr(text, field) for field in _TEXT_FIELDS)
+        if text.article_id not in stored_text
+        or stored_text[text.article_id] != tuple(getattr(text, field) for field in _TEXT_FIELDS)
     ]
     grams = [
         grams
