@@ -85,10 +85,11 @@ def log_in(page, user, *, axe_audit=None):
 
 
 def stop_autosaving(page):
-    """Closing a page with typing not yet autosaved sends one last autosave (static/js/desk-autosave.js), which
-    would reach the live server while the test's database is flushed ("database table is locked"). Once an
-    autosave has answered (within its 5 s), a `submit` event (the form is not sent: a script's event has no
-    default action) tells the page a save is underway, so it sends nothing more."""
+    """Wait until an autosave has answered (within its 5 s), so that the test's check of `people.problems` covers
+    its answer, then stop the page autosaving: a `submit` event (the form is not sent: a script's event has no
+    default action) tells it a save is underway. Closing a page with typing not yet autosaved would otherwise
+    send one last autosave (static/js/desk-autosave.js) after the test's checks. Whatever still reaches the
+    live server is answered before the database is flushed (tests/conftest.py, live_server_idle_before_flush)."""
     from playwright.sync_api import expect
 
     expect(page.locator("#desk-autosave")).not_to_have_text("", timeout=20_000)
